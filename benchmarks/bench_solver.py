@@ -1,0 +1,56 @@
+"""Solver and generator speed, as ratios measured in one run (see README, "Benchmarks").
+
+    python benchmarks/bench_solver.py
+
+Prints: seconds to solve 1,000,000 variants of 2-2-2-1 in one batched call (target < 1 s),
+the speed-up over solving them one by one in a Python loop (target >= 50x), and seconds to
+draw 10,000 good variants.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from generator.layout import DEFAULT_LAYOUT  # noqa: E402
+from generator.solver import Givens, solve  # noqa: E402
+from generator.variants import candidates, draw  # noqa: E402
+
+N_BATCH = 1_000_000
+N_LOOP = 3_000  # the per-variant loop is timed on a sample and scaled per variant
+REPEATS = 5
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    n = np.arange(N_BATCH)
+    givens = candidates(DEFAULT_LAYOUT, 2024, n, np.zeros_like(n), 0.1)
+    sample = givens.take(np.arange(N_LOOP))
+    singles: list[Givens] = [sample.take(np.array([k])) for k in range(N_LOOP)]
+
+    batch_times, loop_times = [], []
+    for _ in range(REPEATS):  # alternate so that machine noise hits both alike
+        batch_times.append(timed(lambda: solve(givens)))
+        loop_times.append(timed(lambda: [solve(g) for g in singles]) / N_LOOP * N_BATCH)
+    batch, loop = statistics.median(batch_times), statistics.median(loop_times)
+    draw_time = statistics.median(timed(lambda: draw(DEFAULT_LAYOUT, 10_000, s, 0.1, 4)) for s in range(3))
+
+    print(f"solve {N_BATCH:,} variants (2-2-2-1), batched:      {batch:7.3f} s   (target < 1 s)")
+    print(f"the same one by one in a Python loop (scaled): {loop:7.1f} s")
+    print(f"speed-up of the batched solver:                {loop / batch:7.0f}x   (target >= 50x)")
+    print(f"draw 10,000 good variants:                     {draw_time:7.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""A batch of variants: drawn (or given), solved and self-checked, ready for every output."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import selfcheck
+from .codes import variant_code
+from .layout import DEFAULT_LAYOUT, Layout
+from .solver import Givens, Solution, solve
+from .variants import draw
+
+MAX_SEED = 2**64 - 1
+
+
+def new_master_seed() -> int:
+    """An unpredictable seed from the OS's entropy (18 decimal digits: easy to copy)."""
+    return secrets.randbelow(10**18)
+
+
+@dataclass(frozen=True)
+class Batch:
+    master_seed: int
+    decimals: int
+    solution: Solution
+    codes: tuple[str, ...]
+    check_residuals: np.ndarray  # per variant, from selfcheck.residuals
+    given_by_teacher: bool = False  # from --given, not drawn
+
+    @property
+    def layout(self) -> Layout:
+        return self.solution.layout
+
+    @property
+    def givens(self) -> Givens:
+        return self.solution.givens
+
+    def __len__(self) -> int:
+        return len(self.solution)
+
+
+def make_batch(
+    *,
+    count: int = 30,
+    seed: int | None = None,
+    layout: Layout = DEFAULT_LAYOUT,
+    lr: float = 0.1,
+    decimals: int = 4,
+    givens: Givens | None = None,
+) -> Batch:
+    """Draw ``count`` good variants (or take ``givens``), solve and self-check them.
+
+    Raises ``variants.DrawError`` when no good variants can be drawn for these options and
+    ``selfcheck.SelfCheckError`` when a gradient disagrees with its finite difference.
+    """
+    master_seed = new_master_seed() if seed is None else seed
+    given_by_teacher = givens is not None
+    if givens is None:
+        givens = draw(layout, count, master_seed, lr, decimals)
+    solution = solve(givens)
+    residuals = selfcheck.check(solution)
+    codes = tuple(variant_code(master_seed, k) for k in range(1, len(givens) + 1))
+    return Batch(master_seed, decimals, solution, codes, residuals, given_by_teacher)

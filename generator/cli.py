@@ -1,0 +1,150 @@
+"""The ``gen-worksheets`` command: parses options, reports, and calls the library."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__, export
+from .batch import MAX_SEED, make_batch
+from .givenfile import GivenError
+from .givenfile import parse as parse_given
+from .layout import DEFAULT_LAYOUT, Layout, LayoutError
+from .outdir import OutputError, check_target, staged
+from .selfcheck import SelfCheckError
+from .variants import DrawError
+
+FORMATS = ("json", "csv")
+DEFAULT_FORMATS = "json,csv"
+MAX_COUNT = 10_000
+
+EXAMPLES = """
+\b
+Examples:
+  gen-worksheets --count 30                  30 variants into ./worksheets
+  gen-worksheets --count 30 --seed 2024      the same 30 variants every time
+  gen-worksheets --given example.json        the course's own example
+  gen-worksheets --layers 3,2,1 --out week5  a smaller network
+"""
+
+
+def _layers(ctx, param, value: str) -> Layout:
+    try:
+        return Layout.parse(value)
+    except LayoutError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def _formats(ctx, param, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
+                                 if unknown else f"name at least one of {', '.join(FORMATS)}")
+    return chosen
+
+
+def _lr(ctx, param, value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"the learning rate must be a finite number greater than 0, got {value:g}")
+    return value
+
+
+@click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--count", type=click.IntRange(1, MAX_COUNT), default=30, show_default=True,
+              help="How many variants (one per student).")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED),
+              help="Master seed: the same seed and options give the same batch. Default: drawn at random "
+                   "and recorded in answers.json.")
+@click.option("--given", "given_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON file with fixed given values (one object or a list) instead of random draws.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("worksheets"), show_default=True,
+              help="Folder to write into. Refused if it holds files, unless --force.")
+@click.option("--layers", default=DEFAULT_LAYOUT.text, show_default=True, callback=_layers,
+              help="Neurons per layer, input first, output (1) last: 2 to 4 weight layers, 1 to 4 neurons each.")
+@click.option("--lr", type=float, default=0.1, show_default=True, callback=_lr, help="Learning rate.")
+@click.option("--decimals", type=click.IntRange(1, 8), default=4, show_default=True,
+              help="Decimal places of the printed answers.")
+@click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, callback=_formats,
+              help=f"Comma list of outputs: {', '.join(FORMATS)}.")
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+              help="Language of the documents.")
+@click.option("--force", is_flag=True, help="Replace the files already in --out (only once the new batch is complete).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.version_option(__version__, prog_name="gen-worksheets")
+@click.pass_context
+def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, force, quiet):
+    """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
+    solve each one, and write the worksheets and their answer keys."""
+    started = time.perf_counter()
+    givens = None
+    if given_file is not None:
+        for name in ("count", "layers"):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"--{name} cannot be used with --given: the file sets it")
+        try:
+            givens = parse_given(given_file.read_text(encoding="utf-8"), default_lr=lr)
+        except (OSError, UnicodeDecodeError) as e:
+            raise click.BadParameter(f"cannot read {given_file}: {e}", param_hint="--given") from None
+        except GivenError as e:
+            raise click.BadParameter(f"{given_file}: {e}", param_hint="--given") from None
+    try:
+        check_target(out, force)
+    except OutputError as e:
+        raise click.BadParameter(str(e), param_hint="--out") from None
+
+    try:
+        batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
+    except (DrawError, SelfCheckError) as e:
+        raise click.ClickException(str(e)) from None
+
+    written = []
+    try:
+        with staged(out) as stage:
+            if "json" in formats:
+                (stage / "answers.json").write_text(export.answers_json(batch), encoding="utf-8")
+                written.append("answers.json")
+            if "csv" in formats:
+                (stage / "answers.csv").write_text(export.answers_csv(batch), encoding="utf-8")
+                written.append("answers.csv")
+    except OutputError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"cannot write {out}: {e.strerror or e}") from None
+
+    if not quiet:
+        seconds = time.perf_counter() - started
+        click.echo(f"{len(batch)} variants -> {out}/ ({', '.join(written)}) in {seconds:.1f} s", err=True)
+
+
+def _terminate(signum, frame):
+    # Turn SIGTERM into an exception so that the staged output folder is cleaned up.
+    raise KeyboardInterrupt
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console entry point: one line per error, never a traceback."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        main.main(args=argv, standalone_mode=False, prog_name="gen-worksheets")
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        click.echo(f"gen-worksheets: error: {e.format_message()}", err=True)
+        sys.exit(e.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("gen-worksheets: interrupted; nothing was written", err=True)
+        sys.exit(130)
+    except Exception as e:
+        # A bug, not bad input: still one line, with a way to see the details.
+        if os.environ.get("GEN_WORKSHEETS_DEBUG"):
+            raise
+        click.echo(f"gen-worksheets: internal error ({type(e).__name__}: {e}); nothing was written. "
+                   "Run again with GEN_WORKSHEETS_DEBUG=1 for the details and please report it.", err=True)
+        sys.exit(1)

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import plain_reference as ref
+from conftest import COURSE_GIVEN
+from generator.layout import DEFAULT_LAYOUT, Layout
+from generator.solver import solve
+from generator.variants import WEIGHT_VALUES, X_VALUES, Y_VALUES, DrawError, draw
+
+LAYOUTS = [(2, 2, 2, 1), (3, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1), (4, 3, 1)]
+
+
+def is_half(v):
+    return float(v * 2).is_integer()
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.sampled_from(LAYOUTS), seed=st.integers(0, 2**64 - 1), count=st.integers(1, 40),
+       decimals=st.sampled_from([2, 4, 6]))
+def test_every_drawn_variant_meets_every_rule(sizes, seed, count, decimals):
+    layout = Layout(sizes)
+    givens = draw(layout, count, seed, 0.1, decimals)
+    assert len(givens) == count
+    rows = {row.tobytes() for row in givens.flat()}
+    assert len(rows) == count, "two variants share their given data"
+    smallest = max(1e-3, 10.0**-decimals)
+    for k in range(count):
+        x, y = list(givens.x[k]), float(givens.y[k])
+        weights = [w[k].tolist() for w in givens.weights]
+        assert all(is_half(v) and v != 0 and abs(v) <= 3 for v in x)
+        assert is_half(y) and abs(y) <= 5
+        assert all(is_half(v) and v != 0 and abs(v) <= 4 for w in weights for row in w for v in row)
+        answers, pres = ref.solve(x, y, weights, 0.1)
+        assert all(abs(s) <= 3 for layer in pres for s in layer)
+        assert all(np.isfinite(v) for v in answers.values())
+        assert all(abs(v) >= smallest for v in answers.values()), "an answer would print as zero"
+        assert abs(answers["y_pred"] - y) >= 0.5
+        assert answers["L_after_update"] < answers["L"]
+
+
+def test_same_seed_same_variants_and_other_seeds_differ():
+    a = draw(DEFAULT_LAYOUT, 30, 2024, 0.1, 4).flat()
+    b = draw(DEFAULT_LAYOUT, 30, 2024, 0.1, 4).flat()
+    c = draw(DEFAULT_LAYOUT, 30, 2025, 0.1, 4).flat()
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("sizes", [(2, 2, 2, 1), (2, 1, 1)])
+def test_variant_k_depends_only_on_seed_and_k(sizes):
+    layout = Layout(sizes)
+    thirty = draw(layout, 30, 77, 0.1, 4).flat()
+    forty = draw(layout, 40, 77, 0.1, 4).flat()
+    assert np.array_equal(forty[:30], thirty)
+
+
+def test_small_networks_with_few_possible_variants_still_get_distinct_ones():
+    # 1-1-1 has few good draws: duplicates would be common if they were not refused.
+    givens = draw(Layout((1, 1, 1)), 2000, 5, 0.1, 4)
+    assert len({row.tobytes() for row in givens.flat()}) == 2000
+
+
+def test_course_example_is_a_possible_draw():
+    g = COURSE_GIVEN
+    assert all(v in X_VALUES for v in g["x"])
+    assert g["y"] in Y_VALUES
+    assert all(v in WEIGHT_VALUES for k in "WUV" for row in g[k] for v in row)
+
+
+def test_impossible_rules_stop_with_a_clear_error():
+    # Wide layers saturate tanh, and a learning rate of 10 overshoots: no draw is good.
+    with pytest.raises(DrawError, match="could not draw 1 good variants for layers 4,4,4,4,1: 0 of"):
+        draw(Layout((4, 4, 4, 4, 1)), 1, 3, 10.0, 4)
