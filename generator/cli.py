@@ -11,17 +11,19 @@ from pathlib import Path
 
 import click
 
-from . import __version__, export
+from . import __version__
 from .batch import MAX_SEED, make_batch
+from .documents import FORMATS, default_jobs, write_documents
 from .givenfile import GivenError
 from .givenfile import parse as parse_given
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError
 from .outdir import OutputError, check_target, staged
+from .pdf import RenderError
+from .render import LANGUAGES, PAPER_SIZES, DocumentOptions, TemplateError
 from .selfcheck import SelfCheckError
 from .variants import DrawError
 
-FORMATS = ("json", "csv")
-DEFAULT_FORMATS = "json,csv"
+DEFAULT_FORMATS = "pdf,json,csv"
 MAX_COUNT = 10_000
 
 EXAMPLES = """
@@ -31,6 +33,8 @@ Examples:
   gen-worksheets --count 30 --seed 2024      the same 30 variants every time
   gen-worksheets --given example.json        the course's own example
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
+  gen-worksheets --lang ru --paper letter    Russian documents on US Letter
+  gen-worksheets --format html,json          keys as HTML for a course website
 """
 
 
@@ -73,13 +77,24 @@ def _lr(ctx, param, value: float) -> float:
               help="Decimal places of the printed answers.")
 @click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, callback=_formats,
               help=f"Comma list of outputs: {', '.join(FORMATS)}.")
-@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the documents.")
+@click.option("--title", help="Course title at the top of every page. Default: the course's, in --lang.")
+@click.option("--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default="A4", show_default=True,
+              help="Paper size.")
+@click.option("--worked-examples", is_flag=True,
+              help="Show one quantity of each group worked out on the worksheets, as the course notebook does.")
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder searched before the built-in templates: a file there replaces the built-in one "
+                   "of the same name (e.g. worksheet.html, style.css, lang/en.json).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(), show_default="number of CPUs",
+              help="Worker processes that lay out PDFs; the output is the same whatever the number.")
 @click.option("--force", is_flag=True, help="Replace the files already in --out (only once the new batch is complete).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
-def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, force, quiet):
+def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, title, paper, worked_examples,
+         templates_dir, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
     solve each one, and write the worksheets and their answer keys."""
     started = time.perf_counter()
@@ -104,23 +119,26 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
     except (DrawError, SelfCheckError) as e:
         raise click.ClickException(str(e)) from None
 
-    written = []
+    options = DocumentOptions(lang=lang, paper="letter" if paper.lower() == "letter" else "A4", title=title,
+                              decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
+    show_bar = not quiet and sys.stderr.isatty() and ("pdf" in formats or "html" in formats)
     try:
-        with staged(out) as stage:
-            if "json" in formats:
-                (stage / "answers.json").write_text(export.answers_json(batch), encoding="utf-8")
-                written.append("answers.json")
-            if "csv" in formats:
-                (stage / "answers.csv").write_text(export.answers_csv(batch), encoding="utf-8")
-                written.append("answers.csv")
-    except OutputError as e:
+        with staged(out) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
+                                                     show_pos=True, show_eta=True, hidden=not show_bar) as bar:
+            summary = write_documents(batch, stage, formats, options, jobs=jobs,
+                                      progress=lambda done: bar.update(done - bar.pos))
+    except (OutputError, TemplateError, RenderError) as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write {out}: {e.strerror or e}") from None
 
+    for url in summary.refused:
+        click.echo(f"gen-worksheets: warning: refused to fetch {url}: documents may only use files "
+                   "inside the template folders", err=True)
     if not quiet:
         seconds = time.perf_counter() - started
-        click.echo(f"{len(batch)} variants -> {out}/ ({', '.join(written)}) in {seconds:.1f} s", err=True)
+        click.echo(f"{len(batch)} variants: {summary.files} files, {summary.pages} pages in {seconds:.1f} s -> {out}/",
+                   err=True)
 
 
 def _terminate(signum, frame):

@@ -91,6 +91,7 @@ class Solution:
     weight_grads: tuple[np.ndarray, ...]  # point 1: dL/dW, dL/dU, ..., dL/dV
     neuron_grads: tuple[np.ndarray, ...]  # point 2: dL/dz, dL/dq, ...
     updated: tuple[np.ndarray, ...]  # point 3: W, U, ..., V after the step
+    y_pred_after_update: np.ndarray  # the prediction of the updated network
     L_after_update: np.ndarray
 
     @property
@@ -163,5 +164,6 @@ def solve(givens: Givens) -> Solution:
         weight_grads=tuple(weight_grads),
         neuron_grads=tuple(neuron_grads),
         updated=tuple(updated),
+        y_pred_after_update=y_after,
         L_after_update=loss(y_after, givens.y),
     )

@@ -1,0 +1,87 @@
+"""Where the network diagram puts its neurons, edges and weight labels.
+
+Geometry only; ``templates/diagram.svg`` draws it. Weight labels sit on their edges, each
+moved along its edge until it overlaps no other label and no neuron.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .sheets import Sheet
+
+RADIUS = 12.0
+ROW_GAP = 50.0
+MARGIN = 16.0
+LABEL_HEIGHT = 11.0
+CHAR_WIDTH = 5.6  # of the label font at 9 px; digits and the minus sign are about this wide
+_POSITIONS = (0.3, 0.22, 0.38, 0.46, 0.54, 0.62, 0.7, 0.78)  # along an edge, preferred first
+
+
+@dataclass(frozen=True)
+class Node:
+    x: float
+    y: float
+    symbol: object  # sheets.Symbol
+
+
+@dataclass(frozen=True)
+class Edge:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label_x: float
+    label_y: float
+    label_width: float
+    value: float
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: float
+    height: float
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    label_height: float = LABEL_HEIGHT
+
+
+def _overlap(a, b) -> float:
+    """Area shared by two boxes (cx, cy, w, h)."""
+    dx = min(a[0] + a[2] / 2, b[0] + b[2] / 2) - max(a[0] - a[2] / 2, b[0] - b[2] / 2)
+    dy = min(a[1] + a[3] / 2, b[1] + b[3] / 2) - max(a[1] - a[3] / 2, b[1] - b[3] / 2)
+    return max(dx, 0) * max(dy, 0)
+
+
+def layout_diagram(sheet: Sheet, width: float, label_chars) -> Diagram:
+    """``label_chars(value)``: how many characters the weight label of ``value`` has."""
+    layers = sheet.layers
+    tallest = max(len(layer) for layer in layers)
+    height = 2 * MARGIN + (tallest - 1) * ROW_GAP + 2 * RADIUS
+    step = (width - 2 * (MARGIN + RADIUS)) / (len(layers) - 1)
+    centres = []
+    for c, layer in enumerate(layers):
+        x = MARGIN + RADIUS + c * step
+        top = height / 2 - (len(layer) - 1) * ROW_GAP / 2
+        centres.append([(x, top + i * ROW_GAP) for i in range(len(layer))])
+    nodes = tuple(Node(x, y, sym) for layer, pts in zip(layers, centres) for sym, (x, y) in zip(layer, pts))
+    taken = [(x, y, 2 * RADIUS, 2 * RADIUS) for x, y in (p for pts in centres for p in pts)]
+
+    edges = []
+    for layer, matrix in enumerate(sheet.matrices):
+        for i, (x1, y1) in enumerate(centres[layer]):
+            for j, (x2, y2) in enumerate(centres[layer + 1]):
+                value = matrix.values[i][j]
+                w = label_chars(value) * CHAR_WIDTH + 4
+                best = None
+                for t in _POSITIONS:
+                    box = (x1 + t * (x2 - x1), y1 + t * (y2 - y1), w, LABEL_HEIGHT)
+                    clash = sum(_overlap(box, other) for other in taken)
+                    if best is None or clash < best[0]:
+                        best = (clash, box)
+                    if clash == 0:
+                        break
+                box = best[1]
+                taken.append(box)
+                edges.append(Edge(x1, y1, x2, y2, box[0], box[1], w, value))
+    return Diagram(width, height, nodes, tuple(edges))
