@@ -1,7 +1,8 @@
 """Where the network diagram puts its neurons, edges and weight labels.
 
-Geometry only; ``templates/diagram.svg`` draws it. Weight labels sit on their edges, each
-moved along its edge until it overlaps no other label and no neuron.
+Geometry only; ``templates/diagram.svg`` draws it. Weight labels sit on their edges: the
+labels of one source neuron in a column of their own (so fan-out keeps them apart), each
+moved along its edge if it would still overlap another label or a neuron.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ ROW_GAP = 50.0
 MARGIN = 16.0
 LABEL_HEIGHT = 11.0
 CHAR_WIDTH = 5.6  # of the label font at 9 px; digits and the minus sign are about this wide
-_POSITIONS = (0.3, 0.22, 0.38, 0.46, 0.54, 0.62, 0.7, 0.78)  # along an edge, preferred first
+_POSITIONS = tuple(t / 100 for t in range(20, 81, 5))  # where a label may sit along its edge
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,15 @@ def layout_diagram(sheet: Sheet, width: float, label_chars) -> Diagram:
 
     edges = []
     for layer, matrix in enumerate(sheet.matrices):
-        for i, (x1, y1) in enumerate(centres[layer]):
+        sources = centres[layer]
+        for i, (x1, y1) in enumerate(sources):
+            preferred = 0.25 + 0.5 * i / (len(sources) - 1) if len(sources) > 1 else 0.5
+            order = sorted(_POSITIONS, key=lambda t: abs(t - preferred))
             for j, (x2, y2) in enumerate(centres[layer + 1]):
                 value = matrix.values[i][j]
                 w = label_chars(value) * CHAR_WIDTH + 4
                 best = None
-                for t in _POSITIONS:
+                for t in [preferred, *order]:
                     box = (x1 + t * (x2 - x1), y1 + t * (y2 - y1), w, LABEL_HEIGHT)
                     clash = sum(_overlap(box, other) for other in taken)
                     if best is None or clash < best[0]:

@@ -22,7 +22,8 @@ from .sheets import GradingTable, Sheet
 
 PAPER_SIZES = ("A4", "letter")
 LANGUAGES = ("en", "ru")
-DIAGRAM_WIDTH = 300.0
+DIAGRAM_WIDTH = 300.0  # beside the given text
+WIDE_DIAGRAM_WIDTH = 620.0  # the page's width, below it: for layers of 3 or 4 neurons, or 5 layers
 BOXES_PER_ROW = 4
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -123,7 +124,9 @@ class Renderer:
             raise TemplateError(f"{_template_location(e)}{type(e).__name__}: {e}") from None
 
     def _diagram(self, sheet: Sheet):
-        return layout_diagram(sheet, DIAGRAM_WIDTH, lambda v: len(numbers.given(v, self.options.lang)))
+        wide = max(sheet.sizes) > 2 or len(sheet.sizes) > 4
+        width = WIDE_DIAGRAM_WIDTH if wide else DIAGRAM_WIDTH
+        return layout_diagram(sheet, width, lambda v: len(numbers.given(v, self.options.lang)))
 
     def worksheet_html(self, sheet: Sheet) -> str:
         return self._render("worksheet.html", sheet=sheet, diagram=self._diagram(sheet))
