@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import export
 from .batch import Batch
-from .pdf import PdfMaker, join
+from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
 
@@ -75,7 +76,14 @@ class _VariantRenderer:
             pages = worksheet_pages + key_pages
         keep_html = "html" in self.formats
         return VariantDocuments(worksheet if keep_html else None, key if keep_html else None,
-                                worksheet_pdf, key_pdf, pages, list(self.maker.refused) if self.maker else [])
+                                worksheet_pdf, key_pdf, pages, self._refused())
+
+    def grading_sheet(self) -> tuple[bytes, int, list[str]]:
+        data, pages = self.maker.pdf(self.renderer.grading_html(grading_table(self.batch, self.answers)))
+        return data, pages, self._refused()
+
+    def _refused(self) -> list[str]:
+        return list(self.maker.refused) if self.maker else []
 
 
 _worker: _VariantRenderer | None = None
@@ -90,18 +98,27 @@ def _render_in_worker(k: int) -> VariantDocuments:
     return _worker(k)
 
 
-def _render_all(batch: Batch, options: DocumentOptions, formats: Sequence[str], jobs: int) -> Iterator[VariantDocuments]:
-    """Every variant's documents, in order."""
+def _grading_in_worker() -> tuple[bytes, int, list[str]]:
+    return _worker.grading_sheet()
+
+
+@contextmanager
+def _renderers(batch: Batch, options: DocumentOptions, formats: Sequence[str], jobs: int):
+    """(every variant's documents in order, a callable giving the grading sheet), laid out in
+    ``jobs`` worker processes; the grading sheet is laid out alongside the variants."""
     if jobs == 1 or len(batch) == 1:
         render = _VariantRenderer(batch, options, formats)
-        yield from map(render, range(len(batch)))
+        yield map(render, range(len(batch))), render.grading_sheet
         return
-    # forkserver: workers start from a clean process, not a copy of this one's threads.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["generator.documents", "weasyprint"])
+    # fork: workers start with WeasyPrint already imported (half a second each saved), and,
+    # unlike spawn and forkserver, a library caller's __main__ is not imported again.
+    if "pdf" in formats:
+        load_weasyprint()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with context.Pool(min(jobs, len(batch)), initializer=_start_worker, initargs=(batch, options, formats),
                       maxtasksperchild=VARIANTS_PER_WORKER) as pool:
-        yield from pool.imap(_render_in_worker, range(len(batch)))
+        grading = pool.apply_async(_grading_in_worker) if "pdf" in formats else None
+        yield pool.imap(_render_in_worker, range(len(batch))), (lambda: grading.get())
 
 
 def default_jobs() -> int:
@@ -130,31 +147,34 @@ def write_documents(
     (folder / "worksheets").mkdir()
     (folder / "keys").mkdir()
     names = variant_names(len(batch))
-    worksheet_pdfs, key_pdfs = [], []
-    for k, docs in enumerate(_render_all(batch, options, formats, jobs)):
-        worksheet, key = folder / "worksheets" / names[k], folder / "keys" / f"{names[k]}-key"
-        if docs.worksheet_html is not None:
-            worksheet.with_suffix(".html").write_text(docs.worksheet_html, encoding="utf-8")
-            key.with_suffix(".html").write_text(docs.key_html, encoding="utf-8")
-            summary.files += 2
-        if docs.worksheet_pdf is not None:
-            worksheet.with_suffix(".pdf").write_bytes(docs.worksheet_pdf)
-            key.with_suffix(".pdf").write_bytes(docs.key_pdf)
-            worksheet_pdfs.append(worksheet.with_suffix(".pdf"))
-            key_pdfs.append(key.with_suffix(".pdf"))
-            summary.files += 2
-            summary.pages += docs.pages
-        summary.add_refused(docs.refused)
-        progress(k + 1)
-
-    if "pdf" in formats:
-        summary.pages += join(worksheet_pdfs, folder / "handouts.pdf", odd_start=True)
-        summary.pages += join(key_pdfs, folder / "answer-keys.pdf", odd_start=True)
-        renderer = Renderer(options)
-        maker = PdfMaker(renderer.search_path)
-        data, pages = maker.pdf(renderer.grading_html(grading_table(batch, batch.solution.answers())))
-        (folder / "grading-sheet.pdf").write_bytes(data)
-        summary.files += 3
-        summary.pages += pages
-        summary.add_refused(maker.refused)
+    with ExitStack() as stack:
+        variants, grading_sheet = stack.enter_context(_renderers(batch, options, formats, jobs))
+        if "pdf" in formats:
+            # The print jobs grow as the variants arrive, one variant in memory at a time.
+            handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf"))
+            keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf"))
+        for k, docs in enumerate(variants):
+            worksheet, key = folder / "worksheets" / names[k], folder / "keys" / f"{names[k]}-key"
+            if docs.worksheet_html is not None:
+                worksheet.with_suffix(".html").write_text(docs.worksheet_html, encoding="utf-8")
+                key.with_suffix(".html").write_text(docs.key_html, encoding="utf-8")
+                summary.files += 2
+            if docs.worksheet_pdf is not None:
+                worksheet.with_suffix(".pdf").write_bytes(docs.worksheet_pdf)
+                key.with_suffix(".pdf").write_bytes(docs.key_pdf)
+                summary.files += 2
+                summary.pages += docs.pages
+                for joiner, path in ((handouts, worksheet), (keys, key)):
+                    # Each variant starts on an odd page: a new sheet when printed duplex.
+                    if joiner.pages % 2:
+                        joiner.add_blank_page(*joiner.last_page_size)
+                    joiner.add(path.with_suffix(".pdf"))
+            summary.add_refused(docs.refused)
+            progress(k + 1)
+        if "pdf" in formats:
+            data, pages, refused = grading_sheet()
+            (folder / "grading-sheet.pdf").write_bytes(data)
+            summary.files += 3
+            summary.pages += pages + handouts.pages + keys.pages
+            summary.add_refused(refused)
     return summary
