@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from .sheets import grading_table, sheet
 
 FORMATS = ("pdf", "html", "json", "csv")
 # A worker is replaced after this many variants: WeasyPrint's memory creeps ~0.2 MB a document.
-VARIANTS_PER_WORKER = 200
+VARIANTS_PER_WORKER = 25
 
 
 @dataclass
@@ -91,6 +92,10 @@ _worker: _VariantRenderer | None = None
 
 def _start_worker(batch: Batch, options: DocumentOptions, formats: Sequence[str]) -> None:
     global _worker
+    # The parent answers Ctrl-C and stops the pool; a forked worker must not inherit the
+    # command's SIGTERM handler either, or stopping it prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = _VariantRenderer(batch, options, formats)
 
 
@@ -119,6 +124,8 @@ def _renderers(batch: Batch, options: DocumentOptions, formats: Sequence[str], j
                       maxtasksperchild=VARIANTS_PER_WORKER) as pool:
         grading = pool.apply_async(_grading_in_worker) if "pdf" in formats else None
         yield pool.imap(_render_in_worker, range(len(batch))), (lambda: grading.get())
+        pool.close()  # all done: let the workers finish rather than be terminated
+        pool.join()
 
 
 def default_jobs() -> int:

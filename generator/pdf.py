@@ -73,6 +73,10 @@ class PdfMaker:
         self.weasyprint = load_weasyprint()
         self.base_url = Path(template_folders[0]).resolve().as_uri() + "/"
         self.fetcher = _fetcher_class()(template_folders)
+        # Fonts are discovered once per process, not once per document.
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
 
     @property
     def refused(self) -> list[str]:
@@ -80,7 +84,8 @@ class PdfMaker:
 
     def pdf(self, html: str) -> tuple[bytes, int]:
         """The PDF of an HTML document, and its number of pages."""
-        document = self.weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render()
+        document = self.weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            font_config=self.font_config)
         return document.write_pdf(), len(document.pages)
 
 

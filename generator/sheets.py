@@ -7,7 +7,7 @@ from the ``Solution``, none is computed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -138,7 +138,7 @@ def _mark_worked(groups: list[Group], worked: bool) -> list[Group]:
     for g in groups:
         if len(g.steps) > 1:
             first = g.steps[0]
-            g = Group(g.kind, (Step(**{**first.__dict__, "worked": True}),) + g.steps[1:], g.layer)
+            g = replace(g, steps=(replace(first, worked=True),) + g.steps[1:])
         out.append(g)
     return out
 

@@ -1,0 +1,124 @@
+"""Rendering speed and memory, as ratios measured in one run (see README, "Benchmarks").
+
+    python benchmarks/bench_render.py            # about 8 minutes on 2 cores
+
+Prints, each a median of alternating runs so that machine noise hits both sides alike:
+  1. ours/plain: `gen-worksheets --count 30` (every PDF: worksheets, keys, handouts.pdf,
+     answer-keys.pdf, grading-sheet.pdf) against plain WeasyPrint rendering the same
+     per-variant worksheet and key HTML (from --format html) one by one in one process
+     (target <= 0.6x; about 0.5x is the limit on two cores);
+  2. pages per second of ours;
+  3. 300 variants against 30: time ratio (target <= 11x) and peak memory ratio of the
+     whole process tree (proportional set size; target <= 1.5x);
+  4. the --jobs speed-up on 100 variants: --jobs 1 against the default (target >= 1.7x).
+Absolute seconds are printed for the record only: they depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEED = "20261127"
+PLAIN = """
+import sys, weasyprint
+from pathlib import Path
+for html in sorted(Path(sys.argv[1]).rglob("*.html")):
+    weasyprint.HTML(filename=str(html)).write_pdf(str(Path(sys.argv[2]) / (html.stem + ".pdf")))
+"""
+
+
+def _tree_rss(pid: int) -> int:
+    """Memory (kB) of a process and all its descendants, from /proc: the proportional set
+    size, which counts a page shared by forked workers once, not once per worker."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            pass
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS of the process tree (MB), and stderr of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - start
+    err = proc.stderr.read()
+    if proc.returncode:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    return seconds, peak / 1024, err
+
+
+def gen(count: int, out: Path, *extra: str) -> list[str]:
+    shutil.rmtree(out, ignore_errors=True)
+    return [sys.executable, "-m", "generator", "--count", str(count), "--seed", SEED, "--out", str(out), *extra]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="alternating runs per comparison (at least 3)")
+    runs = max(3, parser.parse_args().runs)
+    work = Path(tempfile.mkdtemp(prefix="bench-render-"))
+    try:
+        html = work / "html"
+        subprocess.run(gen(30, html, "--format", "html", "-q"), check=True)
+        n_html = len(list(html.rglob("*.html")))
+
+        plain_times, ours_times, pages = [], [], 0
+        for _ in range(runs):
+            plain_out = work / "plain"
+            shutil.rmtree(plain_out, ignore_errors=True)
+            plain_out.mkdir()
+            plain_times.append(measure([sys.executable, "-c", PLAIN, str(html), str(plain_out)])[0])
+            seconds, _, err = measure(gen(30, work / "ours", "--format", "pdf"))
+            ours_times.append(seconds)
+            pages = int(re.search(r"(\d+) pages", err).group(1))
+        plain, ours = statistics.median(plain_times), statistics.median(ours_times)
+        print(f"1. ours/plain, 30 variants:   {ours / plain:.2f}x   (target <= 0.6x)"
+              f"   [ours {ours:.1f} s for all {pages} pages; plain WeasyPrint {plain:.1f} s for {n_html} documents]",
+              flush=True)
+        print(f"2. pages per second (ours):   {pages / ours:.1f}", flush=True)
+
+        small, large = [], []
+        for _ in range(runs):
+            small.append(measure(gen(30, work / "small", "--format", "pdf")))
+            large.append(measure(gen(300, work / "large", "--format", "pdf")))
+        t30, t300 = statistics.median(s[0] for s in small), statistics.median(s[0] for s in large)
+        m30, m300 = statistics.median(s[1] for s in small), statistics.median(s[1] for s in large)
+        print(f"3. 300 vs 30 variants: time {t300 / t30:.1f}x (target <= 11x), peak RSS {m300 / m30:.2f}x "
+              f"(target <= 1.5x)   [{t30:.1f} s / {t300:.1f} s; {m30:.0f} MB / {m300:.0f} MB, PSS of the process tree]",
+              flush=True)
+
+        serial, parallel = [], []
+        for _ in range(runs):
+            serial.append(measure(gen(100, work / "serial", "--format", "pdf", "--jobs", "1"))[0])
+            parallel.append(measure(gen(100, work / "parallel", "--format", "pdf"))[0])
+        s, p = statistics.median(serial), statistics.median(parallel)
+        print(f"4. --jobs speed-up, 100 variants: {s / p:.2f}x (target >= 1.7x on 2 cores; this machine has "
+              f"{os.cpu_count()})   [--jobs 1 {s:.1f} s; default {p:.1f} s]", flush=True)
+        print(f"   for the record: --count 30, all PDFs, {ours:.1f} s (R/exams measured here: 23 s)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
