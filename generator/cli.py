@@ -119,7 +119,7 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
     except (DrawError, SelfCheckError) as e:
         raise click.ClickException(str(e)) from None
 
-    options = DocumentOptions(lang=lang, paper="letter" if paper.lower() == "letter" else "A4", title=title,
+    options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
     show_bar = not quiet and sys.stderr.isatty() and ("pdf" in formats or "html" in formats)
     try:
