@@ -69,7 +69,8 @@ class _VariantRenderer:
 
     def __call__(self, k: int) -> VariantDocuments:
         view = sheet(self.batch, k, self.answers, self.options.worked_examples)
-        worksheet, key = self.renderer.worksheet_html(view), self.renderer.key_html(view)
+        diagram = self.renderer.diagram(view)
+        worksheet, key = self.renderer.worksheet_html(view, diagram), self.renderer.key_html(view, diagram)
         worksheet_pdf = key_pdf = None
         pages = 0
         if self.maker:

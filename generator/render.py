@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import numbers
-from .diagram import RADIUS, layout_diagram
+from .diagram import RADIUS, Diagram, layout_diagram
 from .sheets import GradingTable, Sheet
 
 PAPER_SIZES = ("A4", "letter")
@@ -123,16 +123,17 @@ class Renderer:
         except Exception as e:
             raise TemplateError(f"{_template_location(e)}{type(e).__name__}: {e}") from None
 
-    def _diagram(self, sheet: Sheet):
+    def diagram(self, sheet: Sheet) -> Diagram:
+        """The network diagram of a variant, shared by its worksheet and key."""
         wide = max(sheet.sizes) > 2 or len(sheet.sizes) > 4
         width = WIDE_DIAGRAM_WIDTH if wide else DIAGRAM_WIDTH
         return layout_diagram(sheet, width, lambda v: len(numbers.given(v, self.options.lang)))
 
-    def worksheet_html(self, sheet: Sheet) -> str:
-        return self._render("worksheet.html", sheet=sheet, diagram=self._diagram(sheet))
+    def worksheet_html(self, sheet: Sheet, diagram: Diagram | None = None) -> str:
+        return self._render("worksheet.html", sheet=sheet, diagram=diagram or self.diagram(sheet))
 
-    def key_html(self, sheet: Sheet) -> str:
-        return self._render("key.html", sheet=sheet, diagram=self._diagram(sheet))
+    def key_html(self, sheet: Sheet, diagram: Diagram | None = None) -> str:
+        return self._render("key.html", sheet=sheet, diagram=diagram or self.diagram(sheet))
 
     def grading_html(self, grading: GradingTable) -> str:
         return self._render("grading.html", grading=grading, landscape=grading.landscape)

@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 import plain_reference as ref
 from conftest import COURSE_GIVEN
 from generator.layout import DEFAULT_LAYOUT, Layout
-from generator.solver import solve
 from generator.variants import WEIGHT_VALUES, X_VALUES, Y_VALUES, DrawError, draw
 
 LAYOUTS = [(2, 2, 2, 1), (3, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1), (4, 3, 1)]
