@@ -115,7 +115,7 @@ def with_field(**changes):
         (["--layers", "2,5,1"], 2, "1 to 4 neurons"),
         (["--layers", "2,2,2"], 2, "output layer has exactly 1 neuron"),
         (["--layers", "2,x,1"], 2, "whole numbers separated by commas"),
-        (["--layers", "4,4,4,4,1", "--lr", "10", "--count", "1"], 1, "could not draw 1 good variants"),
+        (["--layers", "4,4,4,4,1", "--lr", "10000", "--count", "1"], 1, "could not draw 1 good variants"),
         (["--lr", "0"], 2, "greater than 0"),
         (["--lr", "nan"], 2, "finite number greater than 0"),
         (["--decimals", "9"], 2, "9 is not in the range 1<=x<=8"),
