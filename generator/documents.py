@@ -173,11 +173,11 @@ def write_documents(
                 key.with_suffix(".pdf").write_bytes(docs.key_pdf)
                 summary.files += 2
                 summary.pages += docs.pages
-                for joiner, path in ((handouts, worksheet), (keys, key)):
+                for joiner, data in ((handouts, docs.worksheet_pdf), (keys, docs.key_pdf)):
                     # Each variant starts on an odd page: a new sheet when printed duplex.
                     if joiner.pages % 2:
                         joiner.add_blank_page(*joiner.last_page_size)
-                    joiner.add(path.with_suffix(".pdf"))
+                    joiner.add(data)
             summary.add_refused(docs.refused)
             progress(k + 1)
         if "pdf" in formats:

@@ -119,12 +119,12 @@ class PdfJoiner:
         obj.write_to_stream(self._file)
         self._file.write(b"\nendobj\n")
 
-    def add(self, source: Path) -> int:
-        """Append every page of ``source``; returns how many."""
+    def add(self, source: Path | bytes) -> int:
+        """Append every page of ``source`` (a file, or a PDF's bytes); returns how many."""
         from pypdf import PdfReader
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-        reader = PdfReader(source)
+        reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
         numbers: dict[int, int] = {}
         pending: list[IndirectObject] = []
 
