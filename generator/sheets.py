@@ -26,6 +26,11 @@ class Symbol:
     def after(self) -> Symbol:
         return Symbol(self.letter, self.index, True)
 
+    @property
+    def name(self) -> str:
+        """The course's name of the quantity, as in answers.json: ``z_1``, ``U_21``, ``y_pred``."""
+        return "y_pred" if self.letter == "ŷ" else f"{self.letter}_{self.index}"
+
 
 Y_PRED = Symbol("ŷ")
 Y = Symbol("y")
@@ -165,9 +170,6 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
     def weight(layer: int, i: int, j: int) -> Operand:
         return Operand(Symbol(layout.weight_letters[layer], f"{i + 1}{j + 1}"), float(givens.weights[layer][k, i, j]))
 
-    def partial_name(sym: Symbol) -> str:
-        return "L_partial_y_pred" if sym == Y_PRED else f"L_partial_{sym.letter}_{sym.index}"
-
     n_layers = layout.n_weight_layers
     y_pred = Operand(Y_PRED, float(s.y_pred[k]))
 
@@ -180,10 +182,10 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
             target = layers[layer + 1][j]
             is_output = layer == n_layers - 1
             steps.append(Step(
-                name="y_pred" if is_output else f"{target.letter}_{target.index}",
+                name=target.name,
                 kind="output" if is_output else "neuron",
                 target=target,
-                value=value["y_pred"] if is_output else value[f"{target.letter}_{target.index}"],
+                value=value[target.name],
                 sums=tuple((weight(layer, i, j), neuron(layer, i)) for i in range(rows)),
             ))
         forward.append(Group("output" if layer == n_layers - 1 else "forward_layer", tuple(steps),
@@ -196,7 +198,7 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
     def upstream(layer: int, j: int) -> tuple[Operand, Operand | None]:
         """∂L/∂(neuron j fed by weight layer ``layer``) and the tanh neuron itself, if tanh."""
         target = layers[layer + 1][j]
-        grad = Operand(target, value[partial_name(target)])
+        grad = Operand(target, value[f"L_partial_{target.name}"])
         return grad, (None if layer == n_layers - 1 else neuron(layer + 1, j))
 
     backward: list[BackwardLayer] = []
@@ -207,12 +209,11 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
         for i in range(rows):
             for j in range(cols):
                 w = weight(layer, i, j)
-                grad_name = f"L_partial_{letter}_{w.symbol.index}"
+                grad_name, new_name = f"L_partial_{w.symbol.name}", f"{w.symbol.name}_updated"
                 up, local = upstream(layer, j)
                 point1.append(Step(grad_name, "weight_partial", w.symbol, value[grad_name],
                                    terms=(Term(up, local, neuron(layer, i)),)))
-                point3.append(Step(f"{letter}_{w.symbol.index}_updated", "update", w.symbol.after(),
-                                   value[f"{letter}_{w.symbol.index}_updated"], old=w,
+                point3.append(Step(new_name, "update", w.symbol.after(), value[new_name], old=w,
                                    grad=value[grad_name], lr=lr))
         groups = [Group("point1", tuple(point1), letter)]
         if layer > 0:
@@ -220,8 +221,8 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
             for i in range(rows):
                 target = layers[layer][i]
                 terms = tuple(Term(*upstream(layer, j), weight(layer, i, j)) for j in range(cols))
-                point2.append(Step(partial_name(target), "neuron_partial", target,
-                                   value[partial_name(target)], terms=terms))
+                grad_name = f"L_partial_{target.name}"
+                point2.append(Step(grad_name, "neuron_partial", target, value[grad_name], terms=terms))
             groups.append(Group("point2", tuple(point2), letter))
         groups.append(Group("point3", tuple(point3), letter))
         backward.append(BackwardLayer(letter, layer + 1, layer == n_layers - 1,
