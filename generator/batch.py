@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import selfcheck
-from .codes import variant_code
+from .codes import batch_codes
 from .layout import DEFAULT_LAYOUT, Layout
 from .solver import Givens, Solution, solve
 from .variants import draw
@@ -62,5 +62,5 @@ def make_batch(
         givens = draw(layout, count, master_seed, lr, decimals)
     solution = solve(givens)
     residuals = selfcheck.check(solution)
-    codes = tuple(variant_code(master_seed, k) for k in range(1, len(givens) + 1))
+    codes = batch_codes(master_seed, len(givens))
     return Batch(master_seed, decimals, solution, codes, residuals, given_by_teacher)
