@@ -136,8 +136,8 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
         say(f"gen-worksheets: warning: no installed font has {', '.join(missing)} of --title; "
             "they will print as boxes")
     if "pdf" in formats and not has_harfbuzz_subsetter():
-        say("gen-worksheets: notice: HarfBuzz's font subsetter is missing, so PDFs are written about "
-            "twice as slowly; install it (Debian, Ubuntu: apt-get install libharfbuzz-subset0)")
+        say("gen-worksheets: notice: HarfBuzz's font subsetter is missing, so making PDFs takes about "
+            "twice as long; install it (Debian, Ubuntu: apt-get install libharfbuzz-subset0)")
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)

@@ -342,12 +342,15 @@ def test_a_title_is_at_most_100_characters_and_the_header_keeps_its_place(gen, t
                 found = []
 
                 def visit(text, cm, tm, font, size):
-                    if code in text:  # "Variant 1 · CODE", printed inside the page
-                        found.append(tm[5] * cm[3] + cm[5] if cm[3] else tm[5])
+                    if code in text:  # "Variant 1 · CODE": where it starts on the page
+                        found.append((text.strip(), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
 
                 page.extract_text(visitor_text=visit)
                 assert found, f"{name}: no {code} on a page"
-                assert 0 < found[0] < float(page.mediabox.height), f"{name}: the header left the page"
+                text, x, y = found[0]
+                # all of it inside the page (a bold 8.5pt letter is at least 4.5pt wide)
+                assert 0 < x and x + 4.5 * len(text) < float(page.mediabox.width), f"{name}: {text} left the page"
+                assert 0 < y < float(page.mediabox.height), f"{name}: {text} left the page"
 
 
 def test_a_title_with_characters_no_font_has_gets_one_warning(gen, tmp_path):
@@ -398,8 +401,8 @@ def test_a_missing_harfbuzz_subsetter_is_said_once(tmp_path):
     if "mount" in hidden.stderr or "unshare" in hidden.stderr:
         pytest.skip("cannot hide a library here (needs root, unshare and Debian's layout)")
     assert hidden.returncode == 0, hidden.stderr
-    notice = ("gen-worksheets: notice: HarfBuzz's font subsetter is missing, so PDFs are written about twice "
-              "as slowly; install it (Debian, Ubuntu: apt-get install libharfbuzz-subset0)")
+    notice = ("gen-worksheets: notice: HarfBuzz's font subsetter is missing, so making PDFs takes about twice "
+              "as long; install it (Debian, Ubuntu: apt-get install libharfbuzz-subset0)")
     assert hidden.stderr.splitlines()[:-1] == [notice]  # then the summary
     present = command("--count", "1", "--seed", "1", "--format", "pdf", "--out", str(tmp_path / "p"), text=True)
     assert present.returncode == 0 and "HarfBuzz" not in present.stderr
