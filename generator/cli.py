@@ -135,7 +135,11 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
     if title and "pdf" in formats and (missing := glyphs.missing(title)):
         say(f"gen-worksheets: warning: no installed font has {', '.join(missing)} of --title; "
             "they will print as boxes")
-    if "pdf" in formats and not has_harfbuzz_subsetter():
+    try:
+        slow_fonts = "pdf" in formats and not has_harfbuzz_subsetter()
+    except RenderError as e:  # no Pango: WeasyPrint cannot start at all
+        raise click.ClickException(str(e)) from None
+    if slow_fonts:
         say("gen-worksheets: notice: HarfBuzz's font subsetter is missing, so making PDFs takes about "
             "twice as long; install it (Debian, Ubuntu: apt-get install libharfbuzz-subset0)")
 

@@ -141,8 +141,9 @@ def _lock(path: Path, target: Path) -> int:
 
 
 def remove_leftovers(target: Path) -> list[Path]:
-    """Remove the hidden staging folders that killed runs left beside ``target``; call it
-    holding ``locked(target)`` (no live run then has one). Returns what was removed."""
+    """Remove the hidden staging folders that killed runs left beside ``target`` (a previous
+    batch moved aside goes back first if ``target`` is missing); call it holding
+    ``locked(target)``, when no live run has one. Returns what was removed."""
     pattern = re.compile(_LEFTOVER.format(name=re.escape(target.name), n=_RANDOM_SUFFIX))
     removed = []
     try:
@@ -151,6 +152,10 @@ def remove_leftovers(target: Path) -> list[Path]:
         return removed
     for entry in entries:
         if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            previous = Path(entry.path) / "batch"
+            if ".old-" in entry.name and previous.is_dir() and not os.path.lexists(target):
+                # killed between moving the previous batch aside and the new one in
+                os.rename(previous, target)
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return sorted(removed)

@@ -179,3 +179,15 @@ def test_a_link_to_a_folder_keeps_pointing_there_and_the_folder_keeps_owner_and_
     if os.geteuid() == 0:
         assert (st.st_uid, st.st_gid) == (1234, 4321)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_a_previous_batch_moved_aside_by_a_killed_run_is_put_back(tmp_path, capsys):
+    # killed between moving the old batch aside and the new one into place
+    aside = tmp_path / ".b.old-abcd1234"
+    (aside / "batch").mkdir(parents=True)
+    (aside / "batch" / "answers.json").write_text('{"master_seed": 5}')
+    (tmp_path / ".b.partial-efgh5678").mkdir()
+    assert gen("--count", "1", "--seed", "6", "--format", "json", "--out", tmp_path / "b") == 2  # holds files
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("gen-worksheets: removed 2 unfinished folder(s)") and "--force" in err[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"] and seed_of(tmp_path / "b") == 5
