@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import selfcheck
+from . import selfcheck, tolerance
 from .codes import variant_code
 from .layout import DEFAULT_LAYOUT, Layout
 from .solver import Givens, Solution, solve
@@ -28,6 +28,7 @@ class Batch:
     solution: Solution
     codes: tuple[str, ...]
     check_residuals: np.ndarray  # per variant, from selfcheck.residuals
+    tolerances: dict[str, np.ndarray]  # per answer and variant, from tolerance.of_solution
     given_by_teacher: bool = False  # from --given, not drawn
 
     @property
@@ -63,4 +64,5 @@ def make_batch(
     solution = solve(givens)
     residuals = selfcheck.check(solution)
     codes = tuple(variant_code(master_seed, k) for k in range(1, len(givens) + 1))
-    return Batch(master_seed, decimals, solution, codes, residuals, given_by_teacher)
+    return Batch(master_seed, decimals, solution, codes, residuals,
+                 tolerance.of_solution(solution, decimals), given_by_teacher)
