@@ -12,7 +12,7 @@ rules a variant breaks and by how much.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,7 +28,7 @@ ORDER = ("saturation", "error", "finite", "gradient", "step", "descent", "roundi
 @dataclass(frozen=True)
 class Rules:
     """The limits a drawn variant meets. Only the step involves ``lr``: it limits lr · ∂L/∂w,
-    the distance a weight moves, so a larger --lr leaves room for smaller gradients only."""
+    the distance a weight moves, so the larger the lr, the smaller the gradients it allows."""
 
     max_pre_activation: float = 3.0  # |s| > 3 saturates tanh: 1 - tanh(s)^2 < 0.01
     min_error: float = 0.5  # |y_pred - y|: a loss worth a gradient step
@@ -45,7 +45,8 @@ class Rules:
             "gradient": f"every gradient at most {self.max_gradient:g} in size",
             "step": f"every weight moves by at most {self.max_step:g} in the step",
             "descent": "the step lowers L",
-            "rounding": f"every answer's rounding tolerance at most {self.max_relative_tolerance:.0%} of its size",
+            "rounding": (f"every answer's rounding tolerance at most {100 * self.max_relative_tolerance:g}% "
+                         "of its size"),
         }[rule]
 
 
@@ -94,11 +95,8 @@ def _relative_tolerances(values, tolerances, layout: Layout) -> tuple[np.ndarray
 class Tally:
     """How many candidates each rule judged and rejected (``judge`` adds to it)."""
 
-    judged: Counter
-    rejected: Counter
-
-    def __init__(self) -> None:
-        self.judged, self.rejected = Counter(), Counter()
+    judged: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
 
     def share(self, rule: str) -> float:
         return self.rejected[rule] / self.judged[rule] if self.judged[rule] else 0.0
