@@ -90,7 +90,7 @@ def _lr(ctx, param, value: float) -> float:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(), show_default="number of CPUs",
               help="Worker processes that lay out PDFs; the output is the same whatever the number.")
 @click.option("--force", is_flag=True, help="Replace the files already in --out (only once the new batch is complete).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, title, paper, worked_examples,
@@ -118,6 +118,9 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
         batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
     except (DrawError, SelfCheckError) as e:
         raise click.ClickException(str(e)) from None
+    # Not progress: the teacher chose these numbers and should know, --quiet or not.
+    for line in batch.broken_rules:
+        click.echo(f"gen-worksheets: warning: {line}", err=True)
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
