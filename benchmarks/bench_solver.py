@@ -4,7 +4,7 @@
 
 Prints: seconds to solve 1,000,000 variants of 2-2-2-1 in one batched call (target < 1 s),
 the speed-up over solving them one by one in a Python loop (target >= 50x), and seconds to
-draw 10,000 good variants.
+draw 10,000 good variants of 2-2-2-1, every rule checked (target < 2 s).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def main() -> None:
     print(f"solve {N_BATCH:,} variants (2-2-2-1), batched:      {batch:7.3f} s   (target < 1 s)")
     print(f"the same one by one in a Python loop (scaled): {loop:7.1f} s")
     print(f"speed-up of the batched solver:                {loop / batch:7.0f}x   (target >= 50x)")
-    print(f"draw 10,000 good variants:                     {draw_time:7.3f} s")
+    print(f"draw 10,000 good variants (2-2-2-1):           {draw_time:7.3f} s   (target < 2 s)")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import selfcheck
+from . import selfcheck, tolerance
 from .codes import batch_codes
 from .layout import DEFAULT_LAYOUT, Layout
+from .rules import RULES, Rules
+from .rules import warnings as broken_rules
 from .solver import Givens, Solution, solve
 from .variants import draw
 
@@ -28,7 +30,9 @@ class Batch:
     solution: Solution
     codes: tuple[str, ...]
     check_residuals: np.ndarray  # per variant, from selfcheck.residuals
+    tolerances: dict[str, np.ndarray]  # per answer and variant, from tolerance.of_solution
     given_by_teacher: bool = False  # from --given, not drawn
+    broken_rules: tuple[str, ...] = ()  # given data only: one line per rule a variant breaks (rules.warnings)
 
     @property
     def layout(self) -> Layout:
@@ -50,8 +54,10 @@ def make_batch(
     lr: float = 0.1,
     decimals: int = 4,
     givens: Givens | None = None,
+    rules: Rules = RULES,
 ) -> Batch:
-    """Draw ``count`` good variants (or take ``givens``), solve and self-check them.
+    """Draw ``count`` good variants (or take ``givens``), solve and self-check them. Given
+    data skip the ``rules``; ``Batch.broken_rules`` says which ones each variant breaks.
 
     Raises ``variants.DrawError`` when no good variants can be drawn for these options and
     ``selfcheck.SelfCheckError`` when a gradient disagrees with its finite difference.
@@ -59,8 +65,10 @@ def make_batch(
     master_seed = new_master_seed() if seed is None else seed
     given_by_teacher = givens is not None
     if givens is None:
-        givens = draw(layout, count, master_seed, lr, decimals)
+        givens = draw(layout, count, master_seed, lr, decimals, rules)
     solution = solve(givens)
     residuals = selfcheck.check(solution)
     codes = batch_codes(master_seed, len(givens))
-    return Batch(master_seed, decimals, solution, codes, residuals, given_by_teacher)
+    tolerances = tolerance.of_solution(solution, decimals)
+    broken = tuple(broken_rules(solution, tolerances, rules)) if given_by_teacher else ()
+    return Batch(master_seed, decimals, solution, codes, residuals, tolerances, given_by_teacher, broken)

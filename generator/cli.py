@@ -108,7 +108,7 @@ def _check_text(ctx) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(), show_default="number of CPUs",
               help="Worker processes that lay out PDFs; the output is the same whatever the number.")
 @click.option("--force", is_flag=True, help="Replace the files already in --out (only once the new batch is complete).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, title, paper, worked_examples,
@@ -157,6 +157,9 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
                 batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
             except (DrawError, SelfCheckError) as e:
                 raise click.ClickException(str(e)) from None
+            # Not progress: the teacher chose these numbers and should know, --quiet or not.
+            for line in batch.broken_rules:
+                _say(f"gen-worksheets: warning: {line}")
             with staged(target) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
                                                             show_pos=True, show_eta=True, hidden=not show_bar) as bar:
                 summary = write_documents(batch, stage, formats, options, jobs=jobs,

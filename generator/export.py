@@ -36,6 +36,7 @@ def answers_document(batch: Batch) -> dict:
             "code": batch.codes[k],
             "given": given_dict(batch, k),
             "answers": {name: float(values[k]) for name, values in answers.items()},
+            "tolerances": {name: float(values[k]) for name, values in batch.tolerances.items()},
             "check_residual": float(batch.check_residuals[k]),
         }
         for k in range(len(batch))

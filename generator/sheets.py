@@ -1,7 +1,8 @@
 """What one variant's documents show, step by step, read from the solution object.
 
 Each ``Step`` is one quantity of the exercise with the operands its formula needs
-(symbols and their values). Templates decide how a step looks; every number here is read
+(symbols and their values): a formula of the exercise's graph (``formulas``) with one
+variant's numbers attached. Templates decide how a step looks; every number here is read
 from the ``Solution``, none is computed.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import formulas
 from .batch import Batch
 
 
@@ -83,6 +85,7 @@ class Group:
     kind: str  # forward_layer, output, loss, preparation, point1, point2, point3, loss_after
     steps: tuple[Step, ...]
     layer: str = ""  # the weight letter for backward points, the neuron letter forward
+    layer_index: int = -1  # the weight layer (0 = W), as in ``formulas.Formula.layer``
 
 
 @dataclass(frozen=True)
@@ -148,89 +151,79 @@ def _mark_worked(groups: list[Group], worked: bool) -> list[Group]:
     return out
 
 
+def symbol(name: str) -> Symbol:
+    """The notation of a named quantity: ``W_21`` is W₂₁, ``W_21_updated`` W′₂₁, and
+    ``L_partial_q_1`` is ∂L/∂q₁, written with q₁'s symbol (a step says it is a derivative)."""
+    if name.startswith("L_partial_"):
+        return symbol(name.removeprefix("L_partial_"))
+    if name.endswith("_updated"):
+        return symbol(name.removesuffix("_updated")).after()
+    special = {"y_pred": Y_PRED, "L": LOSS, "y": Y, "lr": LR, "L_after_update": LOSS.after()}
+    if name in special:
+        return special[name]
+    letter, _, index = name.partition("_")
+    return Symbol(letter, index)
+
+
+def _step(f: formulas.Formula, value: dict[str, float], y_pred_after: float) -> Step:
+    """Formula ``f`` with this variant's numbers attached."""
+
+    def operand(name: str) -> Operand:
+        return Operand(symbol(name), value[name])
+
+    common = dict(name=f.name, kind=f.kind, value=value[f.name])
+    if f.kind in ("neuron", "output"):
+        return Step(target=symbol(f.name), sums=tuple((operand(w), operand(a)) for w, a in f.sums), **common)
+    if f.kind in ("loss", "loss_partial_y_pred"):
+        target = LOSS if f.kind == "loss" else Y_PRED
+        return Step(target=target, y_pred=operand("y_pred"), y=value["y"], **common)
+    if f.kind in ("weight_partial", "neuron_partial"):
+        terms = tuple(Term(operand(t.upstream), operand(t.local) if t.local else None, operand(t.factor))
+                      for t in f.terms)
+        return Step(target=symbol(f.name), terms=terms, **common)
+    if f.kind == "update":
+        return Step(target=symbol(f.name), old=operand(f.old), grad=value[f.grad], lr=value["lr"], **common)
+    if f.kind == "loss_after":
+        return Step(target=LOSS.after(), y_pred=Operand(Y_PRED.after(), y_pred_after), y=value["y"], **common)
+    raise ValueError(f"unknown kind of step {f.kind!r}")
+
+
 def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples: bool = False) -> Sheet:
     """Variant ``k`` (0-based); ``answers`` is ``batch.solution.answers()``, computed once per batch."""
     s = batch.solution
     layout = batch.layout
     givens = batch.givens
-    value = {name: float(v[k]) for name, v in answers.items()}
-    lr = float(givens.lr[k])
-    y = float(givens.y[k])
-
-    # Neuron symbols per layer, input to output, and their values.
-    layers: list[tuple[Symbol, ...]] = [tuple(Symbol("x", str(i + 1)) for i in range(layout.sizes[0]))]
-    for letter, n in zip(layout.hidden_letters, layout.sizes[1:-1]):
-        layers.append(tuple(Symbol(letter, str(i + 1)) for i in range(n)))
-    layers.append((Y_PRED,))
-    neuron_values = [givens.x[k]] + [a[k] for a in s.neurons] + [np.array([s.y_pred[k]])]
-
-    def neuron(layer: int, i: int) -> Operand:
-        return Operand(layers[layer][i], float(neuron_values[layer][i]))
-
-    def weight(layer: int, i: int, j: int) -> Operand:
-        return Operand(Symbol(layout.weight_letters[layer], f"{i + 1}{j + 1}"), float(givens.weights[layer][k, i, j]))
-
-    n_layers = layout.n_weight_layers
-    y_pred = Operand(Y_PRED, float(s.y_pred[k]))
-
-    # Forward pass: each layer's neurons, then the output and the loss.
-    forward: list[Group] = []
-    for layer in range(n_layers):
-        rows, cols = layout.weight_shapes[layer]
-        steps = []
-        for j in range(cols):
-            target = layers[layer + 1][j]
-            is_output = layer == n_layers - 1
-            steps.append(Step(
-                name=target.name,
-                kind="output" if is_output else "neuron",
-                target=target,
-                value=value[target.name],
-                sums=tuple((weight(layer, i, j), neuron(layer, i)) for i in range(rows)),
-            ))
-        forward.append(Group("output" if layer == n_layers - 1 else "forward_layer", tuple(steps),
-                             layers[layer + 1][0].letter))
-    forward.append(Group("loss", (Step("L", "loss", LOSS, value["L"], y_pred=y_pred, y=y),)))
-
-    preparation = Group("preparation", (Step("L_partial_y_pred", "loss_partial_y_pred", Y_PRED,
-                                             value["L_partial_y_pred"], y_pred=y_pred, y=y),))
-
-    def upstream(layer: int, j: int) -> tuple[Operand, Operand | None]:
-        """∂L/∂(neuron j fed by weight layer ``layer``) and the tanh neuron itself, if tanh."""
-        target = layers[layer + 1][j]
-        grad = Operand(target, value[f"L_partial_{target.name}"])
-        return grad, (None if layer == n_layers - 1 else neuron(layer + 1, j))
-
-    backward: list[BackwardLayer] = []
-    for layer in reversed(range(n_layers)):
-        rows, cols = layout.weight_shapes[layer]
-        letter = layout.weight_letters[layer]
-        point1, point3 = [], []
-        for i in range(rows):
-            for j in range(cols):
-                w = weight(layer, i, j)
-                grad_name, new_name = f"L_partial_{w.symbol.name}", f"{w.symbol.name}_updated"
-                up, local = upstream(layer, j)
-                point1.append(Step(grad_name, "weight_partial", w.symbol, value[grad_name],
-                                   terms=(Term(up, local, neuron(layer, i)),)))
-                point3.append(Step(new_name, "update", w.symbol.after(), value[new_name], old=w,
-                                   grad=value[grad_name], lr=lr))
-        groups = [Group("point1", tuple(point1), letter)]
-        if layer > 0:
-            point2 = []
-            for i in range(rows):
-                target = layers[layer][i]
-                terms = tuple(Term(*upstream(layer, j), weight(layer, i, j)) for j in range(cols))
-                grad_name = f"L_partial_{target.name}"
-                point2.append(Step(grad_name, "neuron_partial", target, value[grad_name], terms=terms))
-            groups.append(Group("point2", tuple(point2), letter))
-        groups.append(Group("point3", tuple(point3), letter))
-        backward.append(BackwardLayer(letter, layer + 1, layer == n_layers - 1,
-                                      tuple(_mark_worked(groups, worked_examples))))
-
+    value = {name: float(v) for name, v in zip(layout.given_names, givens.flat()[k])}
+    value |= {name: float(v[k]) for name, v in answers.items()}
     y_pred_after = float(s.y_pred_after_update[k])
-    after = Group("loss_after", (Step("L_after_update", "loss_after", LOSS.after(), value["L_after_update"],
-                                      y_pred=Operand(Y_PRED.after(), y_pred_after), y=y),))
+
+    # Neuron symbols per layer, input to output.
+    layers = tuple(tuple(symbol(formulas.neuron_name(layout, layer, i)) for i in range(n))
+                   for layer, n in enumerate(layout.sizes))
+
+    # The graph in the course's order, cut into the groups the course works together.
+    groups: list[Group] = []
+    for f in formulas.graph(layout):
+        step = _step(f, value, y_pred_after)
+        if groups and (groups[-1].kind, groups[-1].layer_index) == (f.group, f.layer):
+            groups[-1] = replace(groups[-1], steps=groups[-1].steps + (step,))
+            continue
+        if f.group in ("forward_layer", "output"):
+            letter = layers[f.layer + 1][0].letter
+        elif f.layer >= 0:
+            letter = layout.weight_letters[f.layer]
+        else:
+            letter = ""
+        groups.append(Group(f.group, (step,), letter, f.layer))
+
+    forward = [g for g in groups if g.kind in ("forward_layer", "output", "loss")]
+    (preparation,) = [g for g in groups if g.kind == "preparation"]
+    (after,) = [g for g in groups if g.kind == "loss_after"]
+    backward = []
+    for layer in reversed(range(layout.n_weight_layers)):
+        points = [g for g in groups if g.kind.startswith("point") and g.layer_index == layer]
+        backward.append(BackwardLayer(layout.weight_letters[layer], layer + 1, layer == layout.n_weight_layers - 1,
+                                      tuple(_mark_worked(points, worked_examples))))
 
     matrices = tuple(
         Matrix(letter, layers[layer], layers[layer + 1],
@@ -242,11 +235,11 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
         number=k + 1,
         code=batch.codes[k],
         sizes=layout.sizes,
-        x=tuple(neuron(0, i) for i in range(layout.sizes[0])),
-        y=y,
-        lr=lr,
+        x=tuple(Operand(sym, value[sym.name]) for sym in layers[0]),
+        y=value["y"],
+        lr=value["lr"],
         matrices=matrices,
-        layers=tuple(layers),
+        layers=layers,
         forward=tuple(_mark_worked(forward, worked_examples)),
         preparation=preparation,
         backward=tuple(backward),
@@ -254,7 +247,7 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
         y_pred_after=y_pred_after,
         L=value["L"],
         L_after=value["L_after_update"],
-        answers=value,
+        answers={name: value[name] for name in layout.answer_names},
     )
 
 

@@ -6,6 +6,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
+import pdftext
 from conftest import COURSE_ANSWERS, COURSE_GIVEN
 from generator import cli, export
 
@@ -72,10 +73,26 @@ def test_without_a_seed_the_recorded_seed_regenerates_the_batch(gen, tmp_path):
 def test_given_course_example(gen, tmp_path, course_given_file):
     code, _, err = gen("--given", str(course_given_file), "--out", str(tmp_path / "b"), "--format", "json")
     assert code == 0, err
+    assert "warning" not in err  # the course's example meets every rule
     (variant,) = json.loads((tmp_path / "b" / "answers.json").read_text())["variants"]
     assert variant["given"] == COURSE_GIVEN
     for name, value in COURSE_ANSWERS.items():
         assert variant["answers"][name] == pytest.approx(value, abs=1e-12)
+
+
+def test_given_data_that_break_the_rules_warn_and_still_render(gen, tmp_path):
+    # The course's example, then the same with lr 0.2: V_21 moves by 0.2 * 6.3087 > 1.
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps([COURSE_GIVEN, {**COURSE_GIVEN, "lr": 0.2}]))
+    out = tmp_path / "b"
+    code, _, err = gen("--given", str(path), "--out", str(out), "--format", "pdf,json", "--jobs", "1", "--quiet")
+    assert code == 0, err
+    # Warnings are not progress: --quiet keeps them.
+    assert err.splitlines() == ["gen-worksheets: warning: variant 2: V_21 moves by 1.26 in the step (limit 1)"]
+    variants = json.loads((out / "answers.json").read_text())["variants"]
+    assert [v["given"]["lr"] for v in variants] == [0.1, 0.2]
+    assert (out / "worksheets" / "variant-02.pdf").is_file()
+    assert "−2.2617" in pdftext.numbers(out / "keys" / "variant-02-key.pdf")  # V_21 - 0.2 * 6.3087
 
 
 def test_a_variant_copied_out_of_answers_json_renders_again(gen, tmp_path):
@@ -198,7 +215,9 @@ def test_given_numbers_at_the_bounds_are_solved_and_checked(gen, tmp_path):
     variants = json.loads((tmp_path / "o" / "answers.json").read_text())["variants"]
     assert [v["given"] for v in variants] == [extreme, small]
     assert all(v["check_residual"] <= 1e-6 for v in variants)
-    assert err.count("\n") == 1  # the summary, no numpy warning
+    *warnings, summary = err.splitlines()  # the rules these break, the summary, no numpy warning
+    assert all(line.startswith("gen-worksheets: warning: variant ") for line in warnings), err
+    assert summary.startswith("2 variants: ")
 
 
 def test_a_given_file_too_big_to_hold_is_refused_before_it_is_read(gen, tmp_path):
