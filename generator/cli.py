@@ -157,13 +157,15 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
                 batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
             except (DrawError, SelfCheckError) as e:
                 raise click.ClickException(str(e)) from None
+            _stop_if_signalled()
             # Not progress: the teacher chose these numbers and should know, --quiet or not.
             for line in batch.broken_rules:
                 _say(f"gen-worksheets: warning: {line}")
             with staged(target) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
                                                             show_pos=True, show_eta=True, hidden=not show_bar) as bar:
                 summary = write_documents(batch, stage, formats, options, jobs=jobs,
-                                          progress=lambda done: bar.update(done - bar.pos))
+                                          progress=lambda done: (_stop_if_signalled(), bar.update(done - bar.pos)))
+                _stop_if_signalled()  # before the batch replaces --out
     except (OutputError, TemplateError, RenderError) as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
@@ -206,10 +208,27 @@ class Interrupted(BaseException):
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+_stopped_by: int | None = None  # the signal that stopped the run
+
+
 def _interrupt(signum, frame):
+    global _stopped_by
     for other in _STOP_SIGNALS:  # a second signal must not cut the clean-up short
         signal.signal(other, signal.SIG_IGN)
+    _stopped_by = signum
     raise Interrupted(signum)
+
+
+def _stop_if_signalled() -> None:
+    """Raise ``Interrupted`` again if the handler's was lost: raised inside a finalizer or
+    an at-fork hook (logging has one), Python prints it and carries on."""
+    if _stopped_by is not None:
+        raise Interrupted(_stopped_by)
+
+
+def _unraisable(hook):
+    if not isinstance(hook.exc_value, Interrupted):  # that one is raised again, see above
+        sys.__unraisablehook__(hook)
 
 
 def _open_standard_streams() -> None:
@@ -242,7 +261,10 @@ def _stdout_failed(e: OSError) -> int:
 
 def run(argv: list[str] | None = None) -> None:
     """Console entry point: one line per error, never a traceback."""
+    global _stopped_by
+    _stopped_by = None
     _open_standard_streams()
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     previous = {signum: signal.signal(signum, _interrupt) for signum in _STOP_SIGNALS}
     try:
         main.main(args=argv, standalone_mode=False, prog_name="gen-worksheets")
@@ -266,6 +288,7 @@ def run(argv: list[str] | None = None) -> None:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        sys.unraisablehook = previous_hook
     sys.exit(_finish_stdout())
 
 

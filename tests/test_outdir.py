@@ -191,3 +191,23 @@ def test_a_previous_batch_moved_aside_by_a_killed_run_is_put_back(tmp_path, caps
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("gen-worksheets: removed 2 unfinished folder(s)") and "--force" in err[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b"] and seed_of(tmp_path / "b") == 5
+
+
+def test_a_signal_that_lands_where_python_cannot_raise_still_stops_the_run(tmp_path):
+    # A signal arriving while an at-fork hook runs (logging has one; the pool forks workers)
+    # raises inside the hook, where Python prints the exception and carries on.
+    script = f"""
+import os, signal, sys
+from generator import cli
+sent = []
+def hook():
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGHUP)
+os.register_at_fork(after_in_parent=hook)
+sys.argv = ["gen-worksheets", *{[*SLOW_RUN, "--jobs", "2", "--out", str(tmp_path / "b")]!r}]
+cli.run()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (128 + signal.SIGHUP, "gen-worksheets: interrupted; nothing was written\n")
+    assert list(tmp_path.iterdir()) == []
