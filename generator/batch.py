@@ -60,7 +60,7 @@ def make_batch(
     data skip the ``rules``; ``Batch.broken_rules`` says which ones each variant breaks.
 
     Raises ``variants.DrawError`` when no good variants can be drawn for these options and
-    ``selfcheck.SelfCheckError`` when a gradient disagrees with its finite difference.
+    ``selfcheck.SelfCheckError`` when a gradient disagrees with its numerical derivative.
     """
     master_seed = new_master_seed() if seed is None else seed
     given_by_teacher = givens is not None

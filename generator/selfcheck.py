@@ -15,7 +15,7 @@ TOLERANCE = 1e-6
 
 
 class SelfCheckError(RuntimeError):
-    """A gradient disagrees with its finite difference: the solver is wrong."""
+    """A gradient disagrees with its numerical derivative: the solver is wrong."""
 
 
 def _loss_from_neurons(solution: Solution, hidden: int, a: np.ndarray) -> np.ndarray:
@@ -76,7 +76,7 @@ def check(solution: Solution) -> np.ndarray:
     if bad.size:
         k = bad[0]
         raise SelfCheckError(
-            f"self-check failed: variant {k + 1}'s gradients differ from finite differences "
+            f"self-check failed: variant {k + 1}'s gradients differ from numerical derivatives "
             f"by {worst[k]:.3g} (tolerance {TOLERANCE:g}); the answer key would be wrong"
         )
     return worst

@@ -204,20 +204,23 @@ def test_bad_given_files_name_the_field(gen, tmp_path, text, message):
 
 
 def test_given_numbers_at_the_bounds_are_solved_and_checked(gen, tmp_path):
-    # at +-50 every neuron saturates and L is about 10^7: the self-check must still hold
-    extreme = {"x": [50, -50], "y": -50, "W": [[50, -50], [0.001, 50]], "U": [[-50, 50], [50, 50]],
-               "V": [[50], [-50]], "lr": 10}
+    # the four-point finite difference was off by 77 here (its step is 1e-4 in W, 0.005 in s);
+    # the self-check must hold across the bounds, or a teacher is told the key would be wrong
+    extreme = {"x": [50, 50], "y": -25, "W": [[-1, -2], [1, 2]], "U": [[25, 50], [25, 10]],
+               "V": [[10], [-25]], "lr": 1}
+    saturated = {"x": [50, -50], "y": -50, "W": [[50, -50], [0.001, 50]], "U": [[-50, 50], [50, 50]],
+                 "V": [[50], [-50]], "lr": 10}
     small = {"x": [0.001, -0.001], "y": 50, "W": [[0.5, -1], [1, 1]], "U": [[2, -4], [-0.5, 1]],
              "V": [[1e-9], [-1]], "lr": 1e-9}
-    code, _, err = gen("--given", bad_given(tmp_path, json.dumps([extreme, small])), "--out", str(tmp_path / "o"),
+    code, _, err = gen("--given", bad_given(tmp_path, json.dumps([extreme, saturated, small])), "--out", str(tmp_path / "o"),
                        "--format", "json,pdf", "--jobs", "1")
     assert code == 0, err
     variants = json.loads((tmp_path / "o" / "answers.json").read_text())["variants"]
-    assert [v["given"] for v in variants] == [extreme, small]
+    assert [v["given"] for v in variants] == [extreme, saturated, small]
     assert all(v["check_residual"] <= 1e-6 for v in variants)
     *warnings, summary = err.splitlines()  # the rules these break, the summary, no numpy warning
     assert all(line.startswith("gen-worksheets: warning: variant ") for line in warnings), err
-    assert summary.startswith("2 variants: ")
+    assert summary.startswith("3 variants: ")
 
 
 def test_a_given_file_too_big_to_hold_is_refused_before_it_is_read(gen, tmp_path):
