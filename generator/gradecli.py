@@ -121,6 +121,6 @@ def grade_command(responses_file, key_file, out, carried_credit, formats, show_a
     if not quiet:
         total = len(report) + len(report.refused)
         mean = gradefiles.score_text(round(float(report.marks.score.mean()), 1))
-        click.echo(f"{total} responses: {len(report)} graded, {len(report.refused)} refused; "
+        click.echo(f"{total} response{'' if total == 1 else 's'}: {len(report)} graded, {len(report.refused)} refused; "
                    f"mean {mean} / {report.marks.max_score} -> {out}/",
                    err=True)

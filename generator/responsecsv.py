@@ -69,6 +69,8 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
                 refused.append(Refused(where, f"variant {variant!r} is not a whole number"))
                 continue
             cells = {c: row[i].strip() for i, c in answers if i < len(row) and row[i].strip()}
+            if not cells and not cell("student"):
+                continue  # a row of responses-template.csv that nobody filled in
             responses.append(Response(where, cell("student"), cell("code"), int(variant) if variant else None, cells))
     except csv.Error as e:
         raise ResponsesError(f"{name}, line {rows.line_num}: not a CSV file ({e})") from None
