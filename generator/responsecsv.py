@@ -49,29 +49,27 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
                                  "which variant it answers (the header names the columns)")
         answers = [(i, c) for i, c in enumerate(columns) if c and i not in meta.values()]
 
+        student_at, code_at, variant_at = (meta.get(c, len(columns)) for c in META)
         responses: list[Response] = []
         refused: list[Refused] = []
         line = rows.line_num + 1
         for row in rows:
             where, line = f"line {line}", rows.line_num + 1
-            if not any(cell.strip() for cell in row):
+            if not any(row) or not any(cell.strip() for cell in row):
                 continue  # spreadsheets save empty rows below the data
             if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
                 refused.append(Refused(where, f"{len(row)} cells, but the header names {len(columns)} columns"))
                 continue
-
-            def cell(column: str) -> str:
-                i = meta.get(column)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            variant = cell("variant")
+            row += [""] * (len(columns) + 1 - len(row))  # short rows: the missing cells are empty
+            variant = row[variant_at].strip()
             if variant and not variant.isdigit():
                 refused.append(Refused(where, f"variant {variant!r} is not a whole number"))
                 continue
-            cells = {c: row[i].strip() for i, c in answers if i < len(row) and row[i].strip()}
-            if not cells and not cell("student"):
+            cells = {c: text for i, c in answers if (text := row[i].strip())}
+            student = row[student_at].strip()
+            if not cells and not student:
                 continue  # a row of responses-template.csv that nobody filled in
-            responses.append(Response(where, cell("student"), cell("code"), int(variant) if variant else None, cells))
+            responses.append(Response(where, student, row[code_at].strip(), int(variant) if variant else None, cells))
     except csv.Error as e:
         raise ResponsesError(f"{name}, line {rows.line_num}: not a CSV file ({e})") from None
     if not responses and not refused:

@@ -18,20 +18,20 @@ _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 def number(text: str) -> float | None:
     """The number ``text`` holds, or None when it holds something else."""
-    # The common case first: float() already reads "0.7616", " -1e-3 ".
-    try:
-        value = float(text)
-    except ValueError:
-        pass
-    else:
-        # float() also reads "nan", "inf" and "1_000", which nobody means as an answer.
-        return value if math.isfinite(value) and "_" not in text else None
-    plain = _SPACE.sub("", text.translate(_MINUS))
-    if "," in plain:
-        if "." in plain or plain.count(",") > 1:
+    if not text.isascii():
+        text = text.translate(_MINUS)
+    if "," in text:
+        if "." in text or text.count(",") > 1:
             return None
-        plain = plain.replace(",", ".")
-    if not _PLAIN.fullmatch(plain):
-        return None
-    value = float(plain)
-    return value if math.isfinite(value) else None
+        text = text.replace(",", ".")
+    try:
+        value = float(text)  # reads spaces around, a sign, an exponent
+    except ValueError:
+        plain = _SPACE.sub("", text)  # spaces inside: "1 234.5", "- 0.5"
+        if not _PLAIN.fullmatch(plain):
+            return None
+        value = float(plain)
+    else:
+        if "_" in text:  # float() reads "1_000"; nobody types that
+            return None
+    return value if math.isfinite(value) else None  # float() also reads "nan" and "inf"
