@@ -360,3 +360,21 @@ def test_help_mentions_grade_and_the_generator_still_works(batch, capsys):
     assert code == 0 and "grade" in out and "--count" in out and "Examples:" in out
     code, out, _ = command(capsys, "grade", "--help")
     assert code == 0 and "RESPONSES" in out and "--carried-credit" in out and "--key" in out
+
+
+def test_a_code_shared_by_two_variants_needs_the_number(batch, key, tmp_path, capsys):
+    # Batches made before codes were kept unique may repeat one; it is never guessed which.
+    doc = json.loads((batch / "answers.json").read_text())
+    doc["variants"][2]["code"] = doc["variants"][0]["code"]
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(doc))
+    shared = key.codes[0]
+    typed_in = tmp_path / "r.csv"
+    typed_in.write_text(f"code,variant,z_1\n{shared},,0.5\n{shared},3,0.5\n", encoding="utf-8")
+    code, _, err = command(capsys, "grade", str(typed_in), "--key", str(path), "--out", str(tmp_path / "g"),
+                           "--format", "json")
+    assert code == 0
+    assert f"line 2: refused: code '{shared}' belongs to variants 1 and 3 of the key; give the variant number too" \
+        in err
+    (graded,) = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"]
+    assert graded["variant"] == 3 and graded["line"] == 3
