@@ -104,10 +104,11 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
     After class, `gen-worksheets grade` marks the students' typed-in answers
     (`gen-worksheets grade --help`)."""
     if ctx.invoked_subcommand is not None:
-        given = [p.opts[0] for p in ctx.command.params if p.expose_value
-                 and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
-        if given:
-            raise click.UsageError(f"{given[0]} is an option of the generator, not of "
+        # "gen-worksheets --count 3 grade ...": the generator's options would be silently dropped.
+        misplaced = [p.opts[0] for p in ctx.command.params if p.expose_value
+                     and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+        if misplaced:
+            raise click.UsageError(f"{misplaced[0]} is an option of the generator, not of "
                                    f"'{ctx.invoked_subcommand}'; put the command's options after its name")
         return
     started = time.perf_counter()

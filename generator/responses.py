@@ -45,6 +45,6 @@ def read(path: Path) -> Reading:
     """The responses in ``path``: a CSV file typed in from the worksheets."""
     if path.is_dir():
         raise ResponsesError(f"{path} is a folder; give the CSV file of typed-in answers")
-    from . import responsecsv
+    from . import responsecsv  # here, not above: it imports this module
 
     return responsecsv.read(path)
