@@ -16,6 +16,7 @@ from .batch import MAX_SEED, make_batch
 from .documents import FORMATS, default_jobs, write_documents
 from .givenfile import GivenError
 from .givenfile import parse as parse_given
+from .gradecli import grade_command
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError
 from .outdir import OutputError, check_target, staged
 from .pdf import RenderError
@@ -35,6 +36,7 @@ Examples:
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
   gen-worksheets --lang ru --paper letter    Russian documents on US Letter
   gen-worksheets --format html,json          keys as HTML for a course website
+  gen-worksheets grade typed.csv --key worksheets/answers.json   marks, after class
 """
 
 
@@ -60,7 +62,8 @@ def _lr(ctx, param, value: float) -> float:
     return value
 
 
-@click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True, subcommand_metavar="[grade RESPONSES --key answers.json ...]")
 @click.option("--count", type=click.IntRange(1, MAX_COUNT), default=30, show_default=True,
               help="How many variants (one per student).")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED),
@@ -96,7 +99,18 @@ def _lr(ctx, param, value: float) -> float:
 def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, title, paper, worked_examples,
          templates_dir, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
-    solve each one, and write the worksheets and their answer keys."""
+    solve each one, and write the worksheets and their answer keys.
+
+    After class, `gen-worksheets grade` marks the students' typed-in answers
+    (`gen-worksheets grade --help`)."""
+    if ctx.invoked_subcommand is not None:
+        # "gen-worksheets --count 3 grade ...": the generator's options would be silently dropped.
+        misplaced = [p.opts[0] for p in ctx.command.params if p.expose_value
+                     and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+        if misplaced:
+            raise click.UsageError(f"{misplaced[0]} is an option of the generator, not of "
+                                   f"'{ctx.invoked_subcommand}'; put the command's options after its name")
+        return
     started = time.perf_counter()
     givens = None
     if given_file is not None:
@@ -142,6 +156,9 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
         seconds = time.perf_counter() - started
         click.echo(f"{len(batch)} variants: {summary.files} files, {summary.pages} pages in {seconds:.1f} s -> {out}/",
                    err=True)
+
+
+main.add_command(grade_command)
 
 
 def _terminate(signum, frame):

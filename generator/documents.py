@@ -149,7 +149,9 @@ def write_documents(
         summary.files += 1
     if "csv" in formats:
         (folder / "answers.csv").write_text(export.answers_csv(batch), encoding="utf-8")
-        summary.files += 1
+        (folder / "responses-template.csv").write_text(export.responses_template_csv(batch, options.lang),
+                                                       encoding="utf-8")
+        summary.files += 2
     if "pdf" not in formats and "html" not in formats:
         return summary
 

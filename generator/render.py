@@ -83,6 +83,7 @@ class Renderer:
         env.filters.update(
             answer=lambda v: numbers.answer(v, decimals, lang),
             given=lambda v: numbers.given(v, lang),
+            score=lambda v: numbers.given(round(v, 4), lang),
             fill=_fill,
             css_string=_css_string,
             subscript=lambda s: str(s).translate(_SUBSCRIPTS),
@@ -137,6 +138,10 @@ class Renderer:
 
     def grading_html(self, grading: GradingTable) -> str:
         return self._render("grading.html", grading=grading, landscape=grading.landscape)
+
+    def feedback_html(self, feedback) -> str:
+        """One student's marks (``feedback.Feedback``)."""
+        return self._render("feedback.html", feedback=feedback)
 
 
 def _template_location(error: Exception) -> str:
