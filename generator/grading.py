@@ -8,8 +8,8 @@ Each answer gets a status:
   each operand answered, the key's for the others, the variant's given numbers;
 * ``wrong``, ``missing``, ``unreadable``.
 
-Nothing is carried from an earlier answer that is wrong and zero (within its tolerance of 0),
-blank or unreadable: the key's value stands in for it. Otherwise a sheet with the forward pass,
+Nothing is carried from an earlier answer that is wrong (neither correct nor carried) and zero
+(within its tolerance of 0), blank or unreadable: the key's value stands in for it. Otherwise a sheet with the forward pass,
 0 for every gradient and the given weights as "updated" ones would be "carried" nearly
 throughout.
 
@@ -87,7 +87,8 @@ def grade(
             carried = ~correct & (np.abs(value - from_own) <= t)
             status[:, column] = np.select(
                 [correct, carried, answered, unreadable[:, column]], [CORRECT, CARRIED, WRONG, UNREADABLE], MISSING)
-            usable = correct | (answered & (np.abs(value) > t))
+            # A carried zero follows from the student's own usable values, so it may be carried on.
+            usable = correct | carried | (answered & (np.abs(value) > t))
             earlier[f.name] = np.where(usable, value, right)
             expected[:, column], carried_expected[:, column], tol[:, column] = right, from_own, t
     points = np.select([status == CORRECT, status == CARRIED], [1.0, carried_credit], 0.0)
