@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .batch import Batch
 from .diagram import Diagram
-from .render import DocumentOptions, Renderer
+from .render import DocumentOptions, Renderer, TemplateError
 from .sheets import Sheet, sheet
 
 FILE_NAME = "moodle.xml"
@@ -99,7 +99,8 @@ class MoodleExport:
         largest = max(float(np.max(np.abs(column))) for column in batch.solution.answers().values())
         # As wide as the widest value of the batch can be stored: sign, digits, point.
         self.filler = box_filler(2 + min(len(str(int(largest))) + self.places, PHP_DIGITS))
-        self.typed = {"typed_point": _typed(EXAMPLE, batch.decimals, "."), "typed_comma": _typed(EXAMPLE, batch.decimals, ",")}
+        self.typed = {"typed_point": _typed(EXAMPLE, batch.decimals, "."),
+                      "typed_comma": _typed(EXAMPLE, batch.decimals, ",")}
 
     def question(self, view: Sheet, diagram: Diagram) -> Question:
         """Variant ``view`` as a Cloze question; ``diagram`` is its worksheet's."""
@@ -118,7 +119,11 @@ class MoodleExport:
         t = self.renderer.catalog
         title = self.renderer.options.title or t["title"]
         layers = "-".join(map(str, self.batch.layout.sizes))
-        batch_name = t["moodle_batch"].format(layers=layers, code=self.batch.codes[0], count=len(self.batch))
+        try:
+            batch_name = t["moodle_batch"].format(layers=layers, code=self.batch.codes[0], count=len(self.batch))
+        except (KeyError, IndexError, ValueError):
+            raise TemplateError(f"lang/{self.renderer.options.lang}.json: \"moodle_batch\" is missing or is not "
+                                "a sentence with {layers}, {code} and {count}") from None
         return self.renderer.render("moodle/quiz.xml", category=category_path(title, batch_name), questions=questions)
 
 

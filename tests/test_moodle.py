@@ -122,8 +122,12 @@ def test_question_text_has_the_given_numbers_and_no_answer(export):
     for q, v in zip(clozes(root), key["variants"]):
         _, text = parse_cloze(q.findtext("questiontext/text"))
         given = v["given"]
-        for value in [*given["x"], given["y"], given["lr"], *(w for m in "WUTV" for row in given.get(m, []) for w in row)]:
+        for value in [*given["x"], given["y"], given["lr"]]:
             assert numbers.given(value, lang) in text, value
+        # The weight matrices, cell by cell, in the order of layers, rows and columns.
+        cells = [c for c in re.findall(r"<td[^>]*>([^<]*)</td>", text) if c not in ("", "{#}")]
+        weights = [w for m in "WUTV" for row in given.get(m, []) for w in row]
+        assert cells == [numbers.given(w, lang) for w in weights]
         for name, value in v["answers"].items():
             assert numbers.answer(value, key["decimals"], lang) not in text, name
 
