@@ -6,8 +6,8 @@ Prints, each a median of alternating runs so that machine noise hits both sides 
   1. per layout (2-2-2-1, 4-4-1): seconds for moodle.xml of 1,000 variants (for the record),
      1,000 against 100 variants (target <= 11x: linear, nothing quadratic in the file), the
      Moodle file against answers.json of the same batch, and KB a variant;
-  2. `gen-worksheets --count 1000 --format moodle` against `--format json` end to end
-     (drawing, solving and checking are common to both).
+  2. `gen-worksheets --count 1000 --format moodle` end to end against `--format json` (drawing,
+     solving and checking are common to both), and the speed-up of the default --jobs over 1.
 Absolute seconds depend on the machine.
 """
 
@@ -56,18 +56,21 @@ def library(layers: str) -> None:
 
 
 def command() -> None:
-    times: dict[str, list[float]] = {"moodle": [], "json": []}
+    runs = {"moodle": ["--format", "moodle"], "moodle --jobs 1": ["--format", "moodle", "--jobs", "1"],
+            "json": ["--format", "json"]}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(REPEATS):
-            for fmt in times:
-                out = Path(tmp) / f"{fmt}-{r}"
-                cmd = [sys.executable, "-m", "generator", "--count", "1000", "--seed", str(SEED),
-                       "--format", fmt, "--out", str(out), "--quiet"]
+            for name, args in runs.items():
+                out = Path(tmp) / f"{len(times[name])}-{name.replace(' ', '')}"
+                cmd = [sys.executable, "-m", "generator", "--count", "1000", "--seed", str(SEED), *args,
+                       "--out", str(out), "--quiet"]
                 seconds, _ = timed(lambda: subprocess.run(cmd, check=True, cwd=Path(__file__).resolve().parents[1]))
-                times[fmt].append(seconds)
+                times[name].append(seconds)
     t = {k: statistics.median(v) for k, v in times.items()}
-    print(f"gen-worksheets --count 1000: --format moodle {t['moodle']:.2f} s, --format json {t['json']:.2f} s: "
-          f"{t['moodle'] / t['json']:.1f}x")
+    print(f"gen-worksheets --count 1000: --format moodle {t['moodle']:.2f} s ({t['moodle'] / t['json']:.1f}x "
+          f"--format json), with --jobs 1 {t['moodle --jobs 1']:.2f} s: --jobs speed-up "
+          f"{t['moodle --jobs 1'] / t['moodle']:.2f}x")
 
 
 def main() -> None:
