@@ -66,7 +66,7 @@ def run_ok(*args):
         assert e.code == 0, f"exit {e.code}"
 
 
-CASES = [("en", "2,2,2,1", 4), ("ru", "2,2,2,1", 4), ("en", "3,2,1", 6), ("ru", "2,2,2,2,1", 2), ("en", "4,4,1", 4)]
+CASES = [("en", "2,2,2,1", 4), ("ru", "2,2,2,1", 4), ("en", "3,2,1", 6), ("ru", "2,2,2,2,1", 4), ("en", "4,4,1", 4)]
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[f"{lang}-{layers}" for lang, layers, _ in CASES])
