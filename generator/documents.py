@@ -1,5 +1,5 @@
 """Writing a batch's documents: per-variant worksheets and keys, the combined print jobs,
-the grading sheet, and the machine-readable key.
+the grading sheet, the machine-readable key, and the Moodle questions.
 
 Variants are laid out in worker processes (``jobs``), each building its templates and
 WeasyPrint once; the combined PDFs are joined from the finished per-variant PDFs, never laid
@@ -16,13 +16,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import export
+from . import export, moodle
 from .batch import Batch
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
 
-FORMATS = ("pdf", "html", "json", "csv")
+FORMATS = ("pdf", "html", "json", "csv", "moodle")
 # A worker is replaced after this many variants, so that WeasyPrint's caches cannot grow
 # without bound (measured here: ~0.02 MB a document of PSS; a new worker costs ~0.15 s).
 VARIANTS_PER_WORKER = 250
@@ -48,6 +48,7 @@ class VariantDocuments:
     key_pdf: bytes | None
     pages: int
     refused: list[str]
+    moodle_question: moodle.Question | None = None
 
 
 def variant_names(count: int) -> list[str]:
@@ -66,10 +67,14 @@ class _VariantRenderer:
         self.answers = batch.solution.answers()
         self.renderer = Renderer(options)
         self.maker = PdfMaker(self.renderer.search_path) if "pdf" in formats else None
+        self.moodle = moodle.MoodleExport(batch, self.renderer) if "moodle" in formats else None
 
     def __call__(self, k: int) -> VariantDocuments:
         view = sheet(self.batch, k, self.answers, self.options.worked_examples)
         diagram = self.renderer.diagram(view)
+        question = self.moodle.question(view, diagram) if self.moodle else None
+        if "pdf" not in self.formats and "html" not in self.formats:
+            return VariantDocuments(None, None, None, None, 0, [], question)
         worksheet, key = self.renderer.worksheet_html(view, diagram), self.renderer.key_html(view, diagram)
         worksheet_pdf = key_pdf = None
         pages = 0
@@ -79,7 +84,7 @@ class _VariantRenderer:
             pages = worksheet_pages + key_pages
         keep_html = "html" in self.formats
         return VariantDocuments(worksheet if keep_html else None, key if keep_html else None,
-                                worksheet_pdf, key_pdf, pages, self._refused())
+                                worksheet_pdf, key_pdf, pages, self._refused(), question)
 
     def grading_sheet(self) -> tuple[bytes, int, list[str]]:
         data, pages = self.maker.pdf(self.renderer.grading_html(grading_table(self.batch, self.answers)))
@@ -152,12 +157,15 @@ def write_documents(
         (folder / "responses-template.csv").write_text(export.responses_template_csv(batch, options.lang),
                                                        encoding="utf-8")
         summary.files += 2
-    if "pdf" not in formats and "html" not in formats:
+    documents = "pdf" in formats or "html" in formats
+    if not documents and "moodle" not in formats:
         return summary
 
-    (folder / "worksheets").mkdir()
-    (folder / "keys").mkdir()
+    if documents:
+        (folder / "worksheets").mkdir()
+        (folder / "keys").mkdir()
     names = variant_names(len(batch))
+    questions = []  # moodle.xml's, in order
     with ExitStack() as stack:
         variants, grading_sheet = stack.enter_context(_renderers(batch, options, formats, jobs))
         if "pdf" in formats:
@@ -165,6 +173,8 @@ def write_documents(
             handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf"))
             keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf"))
         for k, docs in enumerate(variants):
+            if docs.moodle_question is not None:
+                questions.append(docs.moodle_question)
             worksheet, key = folder / "worksheets" / names[k], folder / "keys" / f"{names[k]}-key"
             if docs.worksheet_html is not None:
                 worksheet.with_suffix(".html").write_text(docs.worksheet_html, encoding="utf-8")
@@ -188,4 +198,8 @@ def write_documents(
             summary.files += 3
             summary.pages += pages + handouts.pages + keys.pages
             summary.add_refused(refused)
+    if "moodle" in formats:
+        xml = moodle.MoodleExport(batch, Renderer(options)).xml(questions)
+        (folder / moodle.FILE_NAME).write_text(xml, encoding="utf-8")
+        summary.files += 1
     return summary

@@ -124,6 +124,10 @@ class Renderer:
         except Exception as e:
             raise TemplateError(f"{_template_location(e)}{type(e).__name__}: {e}") from None
 
+    def render(self, name: str, **values) -> str:
+        """Any template on the search path, with the documents' context (the Moodle export's way in)."""
+        return self._render(name, **values)
+
     def diagram(self, sheet: Sheet) -> Diagram:
         """The network diagram of a variant, shared by its worksheet and key."""
         wide = max(sheet.sizes) > 2 or len(sheet.sizes) > 4
