@@ -14,15 +14,17 @@ import signal
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import export
 from .batch import Batch
+from .notebook import NotebookMaker
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
 
-FORMATS = ("pdf", "html", "json", "csv")
+FORMATS = ("pdf", "html", "json", "csv", "ipynb")
 # A worker is replaced after this many variants, so that WeasyPrint's caches cannot grow
 # without bound (measured here: ~0.02 MB a document of PSS; a new worker costs ~0.15 s).
 VARIANTS_PER_WORKER = 250
@@ -40,7 +42,7 @@ class Summary:
 
 @dataclass
 class VariantDocuments:
-    """One variant's worksheet and key, as HTML and/or PDF."""
+    """One variant's worksheet and key, as HTML and/or PDF, and its notebooks."""
 
     worksheet_html: str | None
     key_html: str | None
@@ -48,6 +50,8 @@ class VariantDocuments:
     key_pdf: bytes | None
     pages: int
     refused: list[str]
+    notebook: str | None = None  # the student's
+    solution_notebook: str | None = None
 
 
 def variant_names(count: int) -> list[str]:
@@ -69,6 +73,11 @@ class _VariantRenderer:
 
     def __call__(self, k: int) -> VariantDocuments:
         view = sheet(self.batch, k, self.answers, self.options.worked_examples)
+        notebook = solution_notebook = None
+        if "ipynb" in self.formats:
+            notebook, solution_notebook = self.notebooks(k, view)
+        if "pdf" not in self.formats and "html" not in self.formats:
+            return VariantDocuments(None, None, None, None, 0, [], notebook, solution_notebook)
         diagram = self.renderer.diagram(view)
         worksheet, key = self.renderer.worksheet_html(view, diagram), self.renderer.key_html(view, diagram)
         worksheet_pdf = key_pdf = None
@@ -79,7 +88,13 @@ class _VariantRenderer:
             pages = worksheet_pages + key_pages
         keep_html = "html" in self.formats
         return VariantDocuments(worksheet if keep_html else None, key if keep_html else None,
-                                worksheet_pdf, key_pdf, pages, self._refused())
+                                worksheet_pdf, key_pdf, pages, self._refused(), notebook, solution_notebook)
+
+    @cached_property
+    def notebooks(self) -> NotebookMaker:
+        # Made on first use, not in a worker's initializer: a bad catalog must fail a task
+        # (and reach the command as one error), not kill the worker on start.
+        return NotebookMaker(self.batch, self.options, self.renderer.catalog)
 
     def grading_sheet(self) -> tuple[bytes, int, list[str]]:
         data, pages = self.maker.pdf(self.renderer.grading_html(grading_table(self.batch, self.answers)))
@@ -150,11 +165,14 @@ def write_documents(
     if "csv" in formats:
         (folder / "answers.csv").write_text(export.answers_csv(batch), encoding="utf-8")
         summary.files += 1
-    if "pdf" not in formats and "html" not in formats:
+    if not {"pdf", "html", "ipynb"} & set(formats):
         return summary
 
-    (folder / "worksheets").mkdir()
-    (folder / "keys").mkdir()
+    # Notebooks for the students go into a folder of their own; their solutions live with
+    # the keys, never in a folder a teacher hands out.
+    for name, wanted in (("worksheets", {"pdf", "html"}), ("notebooks", {"ipynb"}), ("keys", {"pdf", "html", "ipynb"})):
+        if wanted & set(formats):
+            (folder / name).mkdir()
     names = variant_names(len(batch))
     with ExitStack() as stack:
         variants, grading_sheet = stack.enter_context(_renderers(batch, options, formats, jobs))
@@ -178,6 +196,10 @@ def write_documents(
                     if joiner.pages % 2:
                         joiner.add_blank_page(*joiner.last_page_size)
                     joiner.add(data)
+            if docs.notebook is not None:
+                (folder / "notebooks" / f"{names[k]}.ipynb").write_text(docs.notebook, encoding="utf-8")
+                (folder / "keys" / f"{names[k]}-solution.ipynb").write_text(docs.solution_notebook, encoding="utf-8")
+                summary.files += 2
             summary.add_refused(docs.refused)
             progress(k + 1)
         if "pdf" in formats:
