@@ -35,6 +35,7 @@ Examples:
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
   gen-worksheets --lang ru --paper letter    Russian documents on US Letter
   gen-worksheets --format html,json          keys as HTML for a course website
+  gen-worksheets --format pdf,json,csv,ipynb a Jupyter notebook per student too
 """
 
 

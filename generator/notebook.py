@@ -154,16 +154,49 @@ def _tuple(values) -> str:
 
 
 def _wrap(target: str, rhs: str) -> str:
-    """``target = rhs``, in parentheses over several lines at its ``+`` when too long."""
+    """``target = rhs``; when too long, in parentheses over several lines, broken at its
+    arguments and sums, the outermost first (the loss after the update is the whole forward
+    pass in one expression)."""
     line = f"{target} = {rhs}"
-    if len(line) <= LINE_WIDTH:
-        return line
-    lines = [""]
-    for piece in rhs.split(" + "):
-        if lines[-1] and len(lines[-1]) + len(piece) + 7 > LINE_WIDTH:
-            lines.append("")
-        lines[-1] += (" + " if lines[-1] else "") + piece
-    return f"{target} = (\n    " + "\n    + ".join(lines) + "\n)"
+    return line if len(line) <= LINE_WIDTH else f"{target} = (\n    {_broken(rhs, 4)}\n)"
+
+
+def _top_level(expr: str, sep: str) -> list[str]:
+    """``expr`` split at ``sep`` outside any parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and expr.startswith(sep, i):
+            parts.append(expr[start:i])
+            start = i + len(sep)
+    return parts + [expr[start:]]
+
+
+def _broken(expr: str, indent: int) -> str:
+    if indent + len(expr) <= LINE_WIDTH:
+        return expr
+    pad = "\n" + " " * indent
+    args = _top_level(expr, ", ")
+    if len(args) > 1:
+        return ("," + pad).join(_broken(a, indent) for a in args)
+    terms = _top_level(expr, " + ")
+    if len(terms) > 1:
+        return (pad + "+ ").join(_broken(t, indent + 2) for t in terms)
+    # One product or call: open its widest parenthesis.
+    groups, depth, opened = [], 0, 0
+    for i, char in enumerate(expr):
+        if char == "(":
+            depth += 1
+            opened = i if depth == 1 else opened
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                groups.append((i - opened, opened, i))
+    if not groups:
+        return expr
+    _, start, end = max(groups)
+    inner = _broken(expr[start + 1 : end], indent + 4)
+    return f"{expr[: start + 1]}{pad}    {inner}{pad}{expr[end:]}"
 
 
 class NotebookMaker:
