@@ -122,7 +122,7 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
-    show_bar = not quiet and sys.stderr.isatty() and ("pdf" in formats or "html" in formats)
+    show_bar = not quiet and sys.stderr.isatty() and bool({"pdf", "html", "ipynb"} & set(formats))
     try:
         with staged(out) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
                                                      show_pos=True, show_eta=True, hidden=not show_bar) as bar:
