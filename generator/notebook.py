@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-
 from . import formulas
 from .batch import Batch
 from .export import GENERATOR, _plain
@@ -210,7 +209,11 @@ class NotebookMaker:
         self.answers = batch.solution.answers()
         self.formulas = {f.name: f for f in formulas.graph(self.layout)}
         self.vars = variables(self.layout)
-        self._text("nb_check_count").format(correct=1, total=1, not_done=0)  # a bad override fails here
+        try:  # the check cell fills it in the student's kernel: a bad override must fail here
+            self._text("nb_check_count").format(correct=1, total=1, not_done=0)
+        except (KeyError, IndexError, ValueError) as e:
+            raise TemplateError(f"lang/{options.lang}.json: 'nb_check_count' may use only {{correct}}, {{total}} "
+                                f"and {{not_done}} ({type(e).__name__}: {e})") from None
 
     def _text(self, key: str):
         try:

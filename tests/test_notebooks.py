@@ -15,8 +15,9 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from conftest import COURSE_ANSWERS
-from generator import cli, notebook, numbers
+from generator import cli, notebook
 from generator.notebook_responses import read_notebooks
+from generator.render import builtin_templates
 
 SEED = "4242"
 # (layers, lang, worked examples, decimals): every layout of the issue, both languages.
@@ -345,3 +346,18 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     expected = {c.metadata.gen_worksheets.answer: result_text(c) for c in answer_cells(solution)}
     del expected["z_2"]
     assert response.cells == expected  # the later y_pred cell, from the generator, wins
+
+
+@pytest.mark.parametrize("change", [{"nb_check": None}, {"nb_check_count": "{oops}"}])
+def test_a_catalog_override_without_the_notebooks_wording_is_refused(tmp_path, capsys, change):
+    catalog = json.loads((builtin_templates() / "lang" / "en.json").read_text(encoding="utf-8"))
+    for key, value in change.items():
+        catalog.pop(key) if value is None else catalog.update({key: value})
+    (tmp_path / "tpl" / "lang").mkdir(parents=True)
+    (tmp_path / "tpl" / "lang" / "en.json").write_text(json.dumps(catalog), encoding="utf-8")
+    with pytest.raises(SystemExit) as e:
+        cli.run(["--count", "2", "--format", "ipynb", "--templates", str(tmp_path / "tpl"), "--jobs", "1",
+                 "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err
+    assert e.value.code == 1 and err.count("\n") == 1 and f"'{next(iter(change))}'" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpl"]
