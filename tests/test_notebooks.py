@@ -281,9 +281,14 @@ def test_an_untouched_notebook_is_not_done_yet(batches, kernel):
     for which in [("2,2,2,1", "ru"), ("3,2,1", "ru")]:  # without and with worked examples
         folder, worked, _ = batches[which]
         student = nbformat.read(folder / "notebooks" / "variant-01.ipynb", as_version=4)
+        # Text instead of a number is wrong, not a crash.
+        typed = copy.deepcopy(student)
+        last = answer_cells(typed)[-1]
+        last.source = "L_after_update = '1.5'\nL_after_update"
         # A worked cell reads neurons that are still None and stops; nothing else does.
-        ran = kernel(student, allow_errors=worked)
+        ran = kernel(typed, allow_errors=worked)
         report, count = check_report(ran)
+        assert report.pop("L_after_update") == "✗"
         shown = {c.source.split(" ", 1)[0] for c in answer_cells(student) if c.outputs}
         assert bool(shown) == worked
         for var, status in report.items():
