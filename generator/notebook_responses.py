@@ -8,6 +8,7 @@ with an error, has no answer. The variant comes from the metadata the generator 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -31,12 +32,18 @@ def _answer_of(cell, answers: dict[str, str]) -> str | None:
     return by_variable.get(lines[-1]) if lines else None
 
 
+# numpy 2 shows its scalars as ``np.float64(0.7616)``: a student who used np.tanh means 0.7616.
+_NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\((.*)\)", re.DOTALL)
+
+
 def _shown(cell) -> str | None:
     """The value a cell showed when the student ran it, or None. A worked example comes with
     its output but was never run (no execution count): that is the generator's, not theirs."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "execute_result" and isinstance(output.get("execution_count"), int):
             text = _text(output.get("data", {}).get("text/plain", "")).strip()
+            if match := _NUMPY_SCALAR.fullmatch(text):
+                text = match.group(1).strip()
             return text if text and text != "None" else None
     return None
 

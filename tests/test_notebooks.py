@@ -342,6 +342,9 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     # A cell that failed shows an error, not a value: no answer.
     failed = next(c for c in hostile.cells if c.get("metadata", {}).get("gen_worksheets", {}).get("answer") == "z_2")
     failed.outputs = [nbformat.v4.new_output("error", ename="TypeError", evalue="x", traceback=[])]
+    # numpy 2 shows a scalar as np.float64(...): the number is what the student meant.
+    numpy_cell = next(c for c in hostile.cells if c.get("metadata", {}).get("gen_worksheets", {}).get("answer") == "L")
+    numpy_cell.outputs[0].data["text/plain"] = "np.float64(2.5)"
     saved = tmp_path / "saved"
     saved.mkdir()
     nbformat.write(hostile, saved / "mallory.ipynb")
@@ -350,6 +353,7 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     assert refused == [] and (canary / "keep.txt").read_text() == "still here"
     expected = {c.metadata.gen_worksheets.answer: result_text(c) for c in answer_cells(solution)}
     del expected["z_2"]
+    expected["L"] = "2.5"
     assert response.cells == expected  # the later y_pred cell, from the generator, wins
 
 
