@@ -36,6 +36,7 @@ Examples:
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
   gen-worksheets --lang ru --paper letter    Russian documents on US Letter
   gen-worksheets --format html,json          keys as HTML for a course website
+  gen-worksheets --format pdf,json,csv,ipynb a Jupyter notebook per student too
   gen-worksheets grade typed.csv --key worksheets/answers.json   marks, after class
 """
 
@@ -138,7 +139,7 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
-    show_bar = not quiet and sys.stderr.isatty() and any(f in formats for f in ("pdf", "html", "moodle"))
+    show_bar = not quiet and sys.stderr.isatty() and bool({"pdf", "html", "ipynb", "moodle"} & set(formats))
     try:
         with staged(out) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
                                                      show_pos=True, show_eta=True, hidden=not show_bar) as bar:

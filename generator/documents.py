@@ -14,15 +14,17 @@ import signal
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import export, moodle
 from .batch import Batch
+from .notebook import NotebookMaker
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
 
-FORMATS = ("pdf", "html", "json", "csv", "moodle")
+FORMATS = ("pdf", "html", "json", "csv", "ipynb", "moodle")
 # A worker is replaced after this many variants, so that WeasyPrint's caches cannot grow
 # without bound (measured here: ~0.02 MB a document of PSS; a new worker costs ~0.15 s).
 VARIANTS_PER_WORKER = 250
@@ -40,7 +42,7 @@ class Summary:
 
 @dataclass
 class VariantDocuments:
-    """One variant's worksheet and key, as HTML and/or PDF."""
+    """One variant's worksheet and key, as HTML and/or PDF, and its notebooks."""
 
     worksheet_html: str | None
     key_html: str | None
@@ -48,6 +50,8 @@ class VariantDocuments:
     key_pdf: bytes | None
     pages: int
     refused: list[str]
+    notebook: str | None = None  # the student's
+    solution_notebook: str | None = None
     moodle_question: moodle.Question | None = None
 
 
@@ -71,10 +75,15 @@ class _VariantRenderer:
 
     def __call__(self, k: int) -> VariantDocuments:
         view = sheet(self.batch, k, self.answers, self.options.worked_examples)
-        diagram = self.renderer.diagram(view)
-        question = self.moodle.question(view, diagram) if self.moodle else None
+        notebook = solution_notebook = None
+        if "ipynb" in self.formats:
+            notebook, solution_notebook = self.notebooks(k, view)
+        question = None
+        if self.moodle or "pdf" in self.formats or "html" in self.formats:
+            diagram = self.renderer.diagram(view)
+            question = self.moodle.question(view, diagram) if self.moodle else None
         if "pdf" not in self.formats and "html" not in self.formats:
-            return VariantDocuments(None, None, None, None, 0, [], question)
+            return VariantDocuments(None, None, None, None, 0, [], notebook, solution_notebook, question)
         worksheet, key = self.renderer.worksheet_html(view, diagram), self.renderer.key_html(view, diagram)
         worksheet_pdf = key_pdf = None
         pages = 0
@@ -84,7 +93,13 @@ class _VariantRenderer:
             pages = worksheet_pages + key_pages
         keep_html = "html" in self.formats
         return VariantDocuments(worksheet if keep_html else None, key if keep_html else None,
-                                worksheet_pdf, key_pdf, pages, self._refused(), question)
+                                worksheet_pdf, key_pdf, pages, self._refused(), notebook, solution_notebook, question)
+
+    @cached_property
+    def notebooks(self) -> NotebookMaker:
+        # Made on first use, not in a worker's initializer: a bad catalog must fail a task
+        # (and reach the command as one error), not kill the worker on start.
+        return NotebookMaker(self.batch, self.options, self.renderer.catalog)
 
     def grading_sheet(self) -> tuple[bytes, int, list[str]]:
         data, pages = self.maker.pdf(self.renderer.grading_html(grading_table(self.batch, self.answers)))
@@ -157,13 +172,14 @@ def write_documents(
         (folder / "responses-template.csv").write_text(export.responses_template_csv(batch, options.lang),
                                                        encoding="utf-8")
         summary.files += 2
-    documents = "pdf" in formats or "html" in formats
-    if not documents and "moodle" not in formats:
+    if not {"pdf", "html", "ipynb", "moodle"} & set(formats):
         return summary
 
-    if documents:
-        (folder / "worksheets").mkdir()
-        (folder / "keys").mkdir()
+    # Notebooks for the students go into a folder of their own; their solutions live with
+    # the keys, never in a folder a teacher hands out.
+    for name, wanted in (("worksheets", {"pdf", "html"}), ("notebooks", {"ipynb"}), ("keys", {"pdf", "html", "ipynb"})):
+        if wanted & set(formats):
+            (folder / name).mkdir()
     names = variant_names(len(batch))
     questions = []  # moodle.xml's, in order
     with ExitStack() as stack:
@@ -190,6 +206,10 @@ def write_documents(
                     if joiner.pages % 2:
                         joiner.add_blank_page(*joiner.last_page_size)
                     joiner.add(data)
+            if docs.notebook is not None:
+                (folder / "notebooks" / f"{names[k]}.ipynb").write_text(docs.notebook, encoding="utf-8")
+                (folder / "keys" / f"{names[k]}-solution.ipynb").write_text(docs.solution_notebook, encoding="utf-8")
+                summary.files += 2
             summary.add_refused(docs.refused)
             progress(k + 1)
         if "pdf" in formats:
