@@ -38,7 +38,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 
 
 @click.command("grade", epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]},
-               short_help="Mark the students' typed-in answers against answers.json.")
+               short_help="Mark the students' answers (typed-in CSV or saved notebooks) against answers.json.")
 @click.argument("responses_file", metavar="RESPONSES", type=click.Path(exists=True, path_type=Path))
 @click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The answers.json the generator wrote for these worksheets.")
@@ -63,9 +63,10 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and refused rows.")
 def grade_command(responses_file, key_file, out, carried_credit, formats, show_answers, lang, title, paper,
                   templates_dir, jobs, force, quiet):
-    """Mark the students' typed-in answers (RESPONSES: a CSV file, a row per worksheet, with
-    `code` or `variant` and a column per answer named as in answers.json) against the key:
-    rounding-aware tolerances, and credit for work carried forward from a wrong earlier value.
+    """Mark the students' answers against the key: rounding-aware tolerances, and credit for
+    work carried forward from a wrong earlier value. RESPONSES is a CSV file (a row per
+    worksheet, with `code` or `variant` and a column per answer named as in answers.json) or a
+    folder of the students' saved notebooks (read, never run).
 
     Writes grades.csv (a row per student), grades.json (every answer's status) and
     feedback.pdf (a page per student)."""

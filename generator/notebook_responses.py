@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from .notebook import METADATA_KEY
-from .responses import Response
+from .responses import Reading, Refused, Response
 
 
 def _text(value) -> str:
@@ -87,13 +87,13 @@ def read_notebook(path: Path) -> Response:
     )
 
 
-def read_notebooks(folder: Path) -> tuple[list[Response], list[str]]:
+def read_notebooks(folder: Path) -> Reading:
     """Every ``*.ipynb`` in ``folder`` (not its subfolders, so Jupyter's checkpoints stay out),
-    in file-name order: the responses, and a line for each file that could not be read."""
+    in file-name order, and a refusal for each file that could not be read."""
     responses, refused = [], []
     for path in sorted(Path(folder).glob("*.ipynb")):
         try:
             responses.append(read_notebook(path))
         except ValueError as e:
-            refused.append(f"{path.name} {e}")
-    return responses, refused
+            refused.append(Refused(path.name, str(e)))
+    return Reading(tuple(responses), tuple(refused))

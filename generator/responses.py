@@ -42,9 +42,16 @@ class ResponsesError(ValueError):
 
 
 def read(path: Path) -> Reading:
-    """The responses in ``path``: a CSV file typed in from the worksheets."""
+    """The responses in ``path``: a CSV file typed in from the worksheets, or a folder of the
+    students' saved notebooks (read, never run)."""
+    # Imported here, not above: both readers import this module.
     if path.is_dir():
-        raise ResponsesError(f"{path} is a folder; give the CSV file of typed-in answers")
-    from . import responsecsv  # here, not above: it imports this module
+        from .notebook_responses import read_notebooks
+
+        reading = read_notebooks(path)
+        if not reading.responses and not reading.refused:
+            raise ResponsesError(f"{path} holds no notebooks (*.ipynb) and is not a CSV file")
+        return reading
+    from . import responsecsv
 
     return responsecsv.read(path)

@@ -298,7 +298,7 @@ def test_bad_keys_and_options(batch, key_path, class_file, tmp_path, capsys, cou
         code, _, err = command(capsys, "grade", str(class_file), *args, "--out", str(tmp_path / "g"))
         assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err, (args, err)
     code, _, err = command(capsys, "grade", str(tmp_path), "--key", key_path, "--out", str(tmp_path / "g"))
-    assert code == 2 and "is a folder" in err
+    assert code == 2 and "holds no notebooks (*.ipynb) and is not a CSV file" in err and err.count("\n") == 1
     code, _, err = command(capsys, "--count", "3", "grade", str(class_file), "--key", key_path)
     assert code == 2 and "--count is an option of the generator, not of 'grade'" in err
     assert not (tmp_path / "g").exists()

@@ -316,9 +316,10 @@ def test_the_reader_takes_each_answer_from_the_saved_output(batches, kernel, tmp
     (saved / ".ipynb_checkpoints").mkdir()
     nbformat.write(ran, saved / ".ipynb_checkpoints" / "anna petrova-checkpoint.ipynb")
 
-    responses, refused = read_notebooks(saved)
+    reading = read_notebooks(saved)
+    responses = reading.responses
     assert [r.where for r in responses] == ["anna petrova.ipynb", "copy.ipynb", "untouched.ipynb"]
-    assert refused == ["notes.ipynb is not a Jupyter notebook"]
+    assert [(r.where, r.reason) for r in reading.refused] == [("notes.ipynb", "is not a Jupyter notebook")]
     anna, boris, untouched = responses
     assert (anna.student, boris.student, untouched.student) == ("anna petrova", "Boris Ivanov", "untouched")
     assert (anna.variant, anna.code) == (1, variant["code"])
@@ -349,8 +350,9 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     saved.mkdir()
     nbformat.write(hostile, saved / "mallory.ipynb")
 
-    (response,), refused = read_notebooks(saved)
-    assert refused == [] and (canary / "keep.txt").read_text() == "still here"
+    reading = read_notebooks(saved)
+    (response,) = reading.responses
+    assert reading.refused == () and (canary / "keep.txt").read_text() == "still here"
     expected = {c.metadata.gen_worksheets.answer: result_text(c) for c in answer_cells(solution)}
     del expected["z_2"]
     expected["L"] = "2.5"
@@ -370,3 +372,70 @@ def test_a_catalog_override_without_the_notebooks_wording_is_refused(tmp_path, c
     err = capsys.readouterr().err
     assert e.value.code == 1 and err.count("\n") == 1 and f"'{next(iter(change))}'" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tpl"]
+
+
+# --- graded by `gen-worksheets grade`, from a folder of saved notebooks --------------------
+
+
+def grade_folder(folder, key, out):
+    run_ok("grade", str(folder), "--key", str(key), "--out", str(out), "--format", "json,csv", "--quiet")
+    return json.loads((out / "grades.json").read_text(encoding="utf-8"))
+
+
+def test_solution_notebooks_score_full_marks(batches, tmp_path):
+    for (layers, lang), (folder, _, _) in batches.items():
+        saved = tmp_path / f"{layers}-{lang}"
+        saved.mkdir()
+        (saved / "teacher.ipynb").write_bytes((folder / "keys" / "variant-01-solution.ipynb").read_bytes())
+        grades = grade_folder(saved, folder / "answers.json", tmp_path / f"grades-{layers}-{lang}")
+        (graded,) = grades["graded"]
+        assert graded["score"] == graded["max_score"], (layers, lang)
+        assert {a["status"] for a in graded["answers"].values()} == {"correct"}
+
+
+def test_saved_notebooks_graded_without_running_them(batches, kernel, tmp_path):
+    folder, _, decimals = batches[("2,2,2,1", "en")]
+    key = json.loads((folder / "answers.json").read_text())["variants"][0]
+    student = nbformat.read(folder / "notebooks" / "variant-01.ipynb", as_version=4)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    # One box wrong, typed as a number: the rest typed from the key, so nothing is carried.
+    nbformat.write(kernel(filled(student, dict(key["answers"], L_partial_U_12=123.25), decimals)), saved / "anna.ipynb")
+    # One slip computed on, as a student working in the notebook does: later cells run on it.
+    # (This batch has worked examples: z_1 and dL/dW_11 are the course's, z_2 and dL/dW_12 theirs.)
+    slipped = filled(student, dict(key["answers"], z_2=key["answers"]["z_2"] - 0.25))
+    for cell in answer_cells(slipped):
+        name = cell.metadata["gen_worksheets"]["answer"]
+        if name == "L_partial_W_12":
+            var = cell.source.split(" ", 1)[0]
+            cell.source = f"{var} = L_partial_z_2 * (1 - z(2) ** 2) * x(1)\n{var}"
+    nbformat.write(kernel(slipped), saved / "boris.ipynb")
+    nbformat.write(student, saved / "never run.ipynb")
+    canary = tmp_path / "canary"
+    canary.mkdir()
+    (canary / "keep.txt").write_text("still here")
+    hostile = copy.deepcopy(nbformat.read(folder / "keys" / "variant-01-solution.ipynb", as_version=4))
+    hostile.cells.insert(3, nbformat.v4.new_code_cell(f"import shutil\nshutil.rmtree({str(canary)!r})"))
+    nbformat.write(hostile, saved / "mallory.ipynb")
+
+    grades = grade_folder(saved, folder / "answers.json", tmp_path / "grades")
+    by_name = {g["student"]: g for g in grades["graded"]}
+    assert set(by_name) == {"anna", "boris", "never run", "mallory"} and grades["refused"] == []
+    n = len(key["answers"])
+
+    anna = by_name["anna"]
+    assert anna["score"] == n - 1
+    assert [k for k, a in anna["answers"].items() if a["status"] != "correct"] == ["L_partial_U_12"]
+    assert anna["answers"]["L_partial_U_12"] == dict(anna["answers"]["L_partial_U_12"], status="wrong", value=123.25)
+
+    # z_2 is wrong; dL/dW_12 worked on from it (the only cell computed, the rest typed from
+    # the key) is carried, not wrong.
+    boris = by_name["boris"]
+    assert boris["answers"]["z_2"]["status"] == "wrong"
+    assert boris["answers"]["L_partial_W_12"]["status"] == "carried"
+    assert boris["score"] == n - 1
+
+    never = by_name["never run"]
+    assert never["score"] == 0 and {a["status"] for a in never["answers"].values()} == {"missing"}
+
+    assert by_name["mallory"]["score"] == n and (canary / "keep.txt").read_text() == "still here"
