@@ -17,6 +17,7 @@ from . import glyphs
 from .batch import MAX_SEED, make_batch
 from .documents import FORMATS, default_jobs, write_documents
 from .givenfile import MAX_VARIANTS, GivenError, check_lr, parse_file
+from .gradecli import grade_command
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError
 from .outdir import BadOutput, OutputError, check_target, locked, remove_leftovers, staged
 from .pdf import RenderError, has_harfbuzz_subsetter
@@ -36,6 +37,8 @@ Examples:
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
   gen-worksheets --lang ru --paper letter    Russian documents on US Letter
   gen-worksheets --format html,json          keys as HTML for a course website
+  gen-worksheets --format pdf,json,csv,ipynb a Jupyter notebook per student too
+  gen-worksheets grade typed.csv --key worksheets/answers.json   marks, after class
 """
 
 
@@ -78,7 +81,8 @@ def _check_text(ctx) -> None:
             raise click.BadParameter("is not valid UTF-8 text", param_hint=param.opts[0])
 
 
-@click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True, subcommand_metavar="[grade RESPONSES --key answers.json ...]")
 @click.option("--count", type=click.IntRange(1, MAX_COUNT), default=30, show_default=True,
               help="How many variants (one per student).")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED),
@@ -108,13 +112,24 @@ def _check_text(ctx) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(), show_default="number of CPUs",
               help="Worker processes that lay out PDFs; the output is the same whatever the number.")
 @click.option("--force", is_flag=True, help="Replace the files already in --out (only once the new batch is complete).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and warnings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the warnings about --given numbers.")
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang, title, paper, worked_examples,
          templates_dir, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
-    solve each one, and write the worksheets and their answer keys."""
+    solve each one, and write the worksheets and their answer keys.
+
+    After class, `gen-worksheets grade` marks the students' typed-in answers
+    (`gen-worksheets grade --help`)."""
+    if ctx.invoked_subcommand is not None:
+        # "gen-worksheets --count 3 grade ...": the generator's options would be silently dropped.
+        misplaced = [p.opts[0] for p in ctx.command.params if p.expose_value
+                     and ctx.get_parameter_source(p.name) is not click.core.ParameterSource.DEFAULT]
+        if misplaced:
+            raise click.UsageError(f"{misplaced[0]} is an option of the generator, not of "
+                                   f"'{ctx.invoked_subcommand}'; put the command's options after its name")
+        return
     started = time.perf_counter()
     _check_text(ctx)
     say = (lambda line: None) if quiet else _say
@@ -145,7 +160,8 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
-    show_bar = not quiet and sys.stderr is not None and sys.stderr.isatty() and ("pdf" in formats or "html" in formats)
+    show_bar = (not quiet and sys.stderr is not None and sys.stderr.isatty()
+                and bool({"pdf", "html", "ipynb", "moodle"} & set(formats)))
     try:
         with locked(target):
             removed = remove_leftovers(target)
@@ -176,6 +192,9 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
             "inside the template folders")
     seconds = time.perf_counter() - started
     say(f"{len(batch)} variants: {summary.files} files, {summary.pages} pages in {seconds:.1f} s -> {out}/")
+
+
+main.add_command(grade_command)
 
 
 def _check_out(out: Path, force: bool, inputs: list[Path]) -> Path:

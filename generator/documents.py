@@ -1,5 +1,5 @@
 """Writing a batch's documents: per-variant worksheets and keys, the combined print jobs,
-the grading sheet, and the machine-readable key.
+the grading sheet, the machine-readable key, and the Moodle questions.
 
 Variants are laid out in worker processes (``jobs``), each building its templates and
 WeasyPrint once; the combined PDFs are joined from the finished per-variant PDFs, never laid
@@ -14,15 +14,17 @@ import signal
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from . import export
+from . import export, moodle
 from .batch import Batch
+from .notebook import NotebookMaker
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
 
-FORMATS = ("pdf", "html", "json", "csv")
+FORMATS = ("pdf", "html", "json", "csv", "ipynb", "moodle")
 # A worker is replaced after this many variants, so that WeasyPrint's caches cannot grow
 # without bound (measured here: ~0.02 MB a document of PSS; a new worker costs ~0.15 s).
 VARIANTS_PER_WORKER = 250
@@ -40,7 +42,7 @@ class Summary:
 
 @dataclass
 class VariantDocuments:
-    """One variant's worksheet and key, as HTML and/or PDF."""
+    """One variant's worksheet and key, as HTML and/or PDF, and its notebooks."""
 
     worksheet_html: str | None
     key_html: str | None
@@ -48,6 +50,9 @@ class VariantDocuments:
     key_pdf: bytes | None
     pages: int
     refused: list[str]
+    notebook: str | None = None  # the student's
+    solution_notebook: str | None = None
+    moodle_question: moodle.Question | None = None
 
 
 def variant_names(count: int) -> list[str]:
@@ -66,10 +71,19 @@ class _VariantRenderer:
         self.answers = batch.solution.answers()
         self.renderer = Renderer(options)
         self.maker = PdfMaker(self.renderer.search_path) if "pdf" in formats else None
+        self.moodle = moodle.MoodleExport(batch, self.renderer) if "moodle" in formats else None
 
     def __call__(self, k: int) -> VariantDocuments:
         view = sheet(self.batch, k, self.answers, self.options.worked_examples)
-        diagram = self.renderer.diagram(view)
+        notebook = solution_notebook = None
+        if "ipynb" in self.formats:
+            notebook, solution_notebook = self.notebooks(k, view)
+        question = None
+        if self.moodle or "pdf" in self.formats or "html" in self.formats:
+            diagram = self.renderer.diagram(view)
+            question = self.moodle.question(view, diagram) if self.moodle else None
+        if "pdf" not in self.formats and "html" not in self.formats:
+            return VariantDocuments(None, None, None, None, 0, [], notebook, solution_notebook, question)
         worksheet, key = self.renderer.worksheet_html(view, diagram), self.renderer.key_html(view, diagram)
         worksheet_pdf = key_pdf = None
         pages = 0
@@ -82,7 +96,14 @@ class _VariantRenderer:
         if "html" in self.formats:  # self-contained: what it uses embedded, the rest dropped
             (worksheet_html, dropped), (key_html, dropped_too) = map(self.renderer.self_contained, (worksheet, key))
             refused += [url for url in dropped + dropped_too if url not in refused]
-        return VariantDocuments(worksheet_html, key_html, worksheet_pdf, key_pdf, pages, refused)
+        return VariantDocuments(worksheet_html, key_html, worksheet_pdf, key_pdf, pages, refused,
+                                notebook, solution_notebook, question)
+
+    @cached_property
+    def notebooks(self) -> NotebookMaker:
+        # Made on first use, not in a worker's initializer: a bad catalog must fail a task
+        # (and reach the command as one error), not kill the worker on start.
+        return NotebookMaker(self.batch, self.options, self.renderer.catalog)
 
     def grading_sheet(self) -> tuple[bytes, int, list[str]]:
         data, pages = self.maker.pdf(self.renderer.grading_html(grading_table(self.batch, self.answers)))
@@ -153,13 +174,19 @@ def write_documents(
         summary.files += 1
     if "csv" in formats:
         (folder / "answers.csv").write_text(export.answers_csv(batch), encoding="utf-8")
-        summary.files += 1
-    if "pdf" not in formats and "html" not in formats:
+        (folder / "responses-template.csv").write_text(export.responses_template_csv(batch, options.lang),
+                                                       encoding="utf-8")
+        summary.files += 2
+    if not {"pdf", "html", "ipynb", "moodle"} & set(formats):
         return summary
 
-    (folder / "worksheets").mkdir()
-    (folder / "keys").mkdir()
+    # Notebooks for the students go into a folder of their own; their solutions live with
+    # the keys, never in a folder a teacher hands out.
+    for name, wanted in (("worksheets", {"pdf", "html"}), ("notebooks", {"ipynb"}), ("keys", {"pdf", "html", "ipynb"})):
+        if wanted & set(formats):
+            (folder / name).mkdir()
     names = variant_names(len(batch))
+    questions = []  # moodle.xml's, in order
     with ExitStack() as stack:
         variants, grading_sheet = stack.enter_context(_renderers(batch, options, formats, jobs))
         if "pdf" in formats:
@@ -167,6 +194,8 @@ def write_documents(
             handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf"))
             keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf"))
         for k, docs in enumerate(variants):
+            if docs.moodle_question is not None:
+                questions.append(docs.moodle_question)
             worksheet, key = folder / "worksheets" / names[k], folder / "keys" / f"{names[k]}-key"
             if docs.worksheet_html is not None:
                 worksheet.with_suffix(".html").write_text(docs.worksheet_html, encoding="utf-8")
@@ -182,6 +211,10 @@ def write_documents(
                     if joiner.pages % 2:
                         joiner.add_blank_page(*joiner.last_page_size)
                     joiner.add(data)
+            if docs.notebook is not None:
+                (folder / "notebooks" / f"{names[k]}.ipynb").write_text(docs.notebook, encoding="utf-8")
+                (folder / "keys" / f"{names[k]}-solution.ipynb").write_text(docs.solution_notebook, encoding="utf-8")
+                summary.files += 2
             summary.add_refused(docs.refused)
             progress(k + 1)
         if "pdf" in formats:
@@ -190,4 +223,8 @@ def write_documents(
             summary.files += 3
             summary.pages += pages + handouts.pages + keys.pages
             summary.add_refused(refused)
+    if "moodle" in formats:
+        xml = moodle.MoodleExport(batch, Renderer(options)).xml(questions)
+        (folder / moodle.FILE_NAME).write_text(xml, encoding="utf-8")
+        summary.files += 1
     return summary

@@ -78,3 +78,18 @@ def answers_csv(batch: Batch) -> str:
             + [repr(float(batch.check_residuals[k]))]
         )
     return buffer.getvalue()
+
+
+def responses_template_csv(batch: Batch, lang: str = "en") -> str:
+    """The sheet for typing the students' answers in (``gen-worksheets grade`` reads it back):
+    the header and a row per variant with its number and code, the rest left empty.
+
+    A byte order mark makes spreadsheets open it as UTF-8 (students' names need it), and
+    Russian documents get semicolons: a spreadsheet in a decimal-comma locale expects them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if lang == "ru" else ",", lineterminator="\n")
+    names = batch.layout.answer_names
+    writer.writerow(["student", "variant", "code", *names])
+    for k in range(len(batch)):
+        writer.writerow(["", k + 1, batch.codes[k], *([""] * len(names))])
+    return "\ufeff" + buffer.getvalue()

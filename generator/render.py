@@ -139,6 +139,7 @@ class Renderer:
         env.filters.update(
             answer=lambda v: numbers.answer(v, decimals, lang),
             given=lambda v: numbers.given(v, lang),
+            score=lambda v: numbers.given(round(v, 4), lang),
             fill=_fill,
             css_string=_css_string,
             subscript=lambda s: str(s).translate(_SUBSCRIPTS),
@@ -183,6 +184,10 @@ class Renderer:
         except Exception as e:
             raise TemplateError(f"{_template_location(e)}{type(e).__name__}: {e}") from None
 
+    def render(self, name: str, **values) -> str:
+        """Any template on the search path, with the documents' context (the Moodle export's way in)."""
+        return self._render(name, **values)
+
     def diagram(self, sheet: Sheet) -> Diagram:
         """The network diagram of a variant, shared by its worksheet and key."""
         wide = max(sheet.sizes) > 2 or len(sheet.sizes) > 4
@@ -197,6 +202,10 @@ class Renderer:
 
     def grading_html(self, grading: GradingTable) -> str:
         return self._render("grading.html", grading=grading, landscape=grading.landscape)
+
+    def feedback_html(self, feedback) -> str:
+        """One student's marks (``feedback.Feedback``)."""
+        return self._render("feedback.html", feedback=feedback)
 
     def self_contained(self, document: str) -> tuple[str, list[str]]:
         """``document`` with every file it uses inside the template folders embedded as a

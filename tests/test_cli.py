@@ -293,6 +293,7 @@ def test_existing_batch_is_kept_without_force_and_replaced_with_it(gen, tmp_path
     assert gen("--count", "2", "--seed", "2", "--out", str(out), "--format", "json", "--force")[0] == 0
     assert json.loads((out / "answers.json").read_text())["master_seed"] == 2
     assert not (out / "answers.csv").exists()  # replaced, not mixed
+    assert not (out / "responses-template.csv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]  # no staging folders left
 
 

@@ -40,7 +40,8 @@ def answers_of(out):
 def test_every_file_is_there(batch_dir):
     _, out = batch_dir
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    expected = {"answers.json", "answers.csv", "handouts.pdf", "answer-keys.pdf", "grading-sheet.pdf"}
+    expected = {"answers.json", "answers.csv", "responses-template.csv", "handouts.pdf", "answer-keys.pdf",
+                "grading-sheet.pdf"}
     for k in (1, 2, 3):
         expected |= {f"worksheets/variant-0{k}.pdf", f"worksheets/variant-0{k}.html",
                      f"keys/variant-0{k}-key.pdf", f"keys/variant-0{k}-key.html"}
@@ -257,7 +258,7 @@ def test_terminal_shows_only_the_summary(tmp_path, course_given_file):
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and re.fullmatch(r"2 variants: 9 files, \d+ pages in [\d.]+ s -> .*", lines[0]), lines
+    assert len(lines) == 1 and re.fullmatch(r"2 variants: 10 files, \d+ pages in [\d.]+ s -> .*", lines[0]), lines
 
 
 def test_the_index_convention_names_z_i_as_the_input_of_U(batch_dir):
