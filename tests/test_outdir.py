@@ -211,3 +211,13 @@ cli.run()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stderr) == (128 + signal.SIGHUP, "gen-worksheets: interrupted; nothing was written\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_grade_refuses_an_out_holding_its_responses_or_key(tmp_path, capsys):
+    batch = tmp_path / "batch"
+    assert gen("--count", "1", "--seed", "1", "--format", "json", "--out", batch, "-q") == 0
+    (batch / "class.csv").write_text("code\n")
+    for out in (batch, tmp_path):
+        assert gen("grade", batch / "class.csv", "--key", batch / "answers.json", "--out", out, "--force") == 2
+        assert f"{out} holds {batch / 'class.csv'}, which this run reads" in capsys.readouterr().err
+    assert sorted(p.name for p in batch.iterdir()) == ["answers.json", "class.csv"]
