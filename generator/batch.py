@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import selfcheck, tolerance
-from .codes import variant_code
+from .codes import batch_codes
 from .layout import DEFAULT_LAYOUT, Layout
 from .rules import RULES, Rules
 from .rules import warnings as broken_rules
@@ -60,7 +60,7 @@ def make_batch(
     data skip the ``rules``; ``Batch.broken_rules`` says which ones each variant breaks.
 
     Raises ``variants.DrawError`` when no good variants can be drawn for these options and
-    ``selfcheck.SelfCheckError`` when a gradient disagrees with its finite difference.
+    ``selfcheck.SelfCheckError`` when a gradient disagrees with its numerical derivative.
     """
     master_seed = new_master_seed() if seed is None else seed
     given_by_teacher = givens is not None
@@ -68,7 +68,7 @@ def make_batch(
         givens = draw(layout, count, master_seed, lr, decimals, rules)
     solution = solve(givens)
     residuals = selfcheck.check(solution)
-    codes = tuple(variant_code(master_seed, k) for k in range(1, len(givens) + 1))
+    codes = batch_codes(master_seed, len(givens))
     tolerances = tolerance.of_solution(solution, decimals)
     broken = tuple(broken_rules(solution, tolerances, rules)) if given_by_teacher else ()
     return Batch(master_seed, decimals, solution, codes, residuals, tolerances, given_by_teacher, broken)

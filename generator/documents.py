@@ -91,9 +91,13 @@ class _VariantRenderer:
             worksheet_pdf, worksheet_pages = self.maker.pdf(worksheet)
             key_pdf, key_pages = self.maker.pdf(key)
             pages = worksheet_pages + key_pages
-        keep_html = "html" in self.formats
-        return VariantDocuments(worksheet if keep_html else None, key if keep_html else None,
-                                worksheet_pdf, key_pdf, pages, self._refused(), notebook, solution_notebook, question)
+        refused = self._refused()
+        worksheet_html = key_html = None
+        if "html" in self.formats:  # self-contained: what it uses embedded, the rest dropped
+            (worksheet_html, dropped), (key_html, dropped_too) = map(self.renderer.self_contained, (worksheet, key))
+            refused += [url for url in dropped + dropped_too if url not in refused]
+        return VariantDocuments(worksheet_html, key_html, worksheet_pdf, key_pdf, pages, refused,
+                                notebook, solution_notebook, question)
 
     @cached_property
     def notebooks(self) -> NotebookMaker:
@@ -115,9 +119,10 @@ _worker: _VariantRenderer | None = None
 def _start_worker(batch: Batch, options: DocumentOptions, formats: Sequence[str]) -> None:
     global _worker
     # The parent answers Ctrl-C and stops the pool; a forked worker must not inherit the
-    # command's SIGTERM handler either, or stopping it prints a traceback.
+    # command's SIGTERM and SIGHUP handlers either, or stopping it prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     _worker = _VariantRenderer(batch, options, formats)
 
 

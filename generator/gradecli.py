@@ -13,7 +13,7 @@ from .feedback import write_feedback
 from .keyfile import KeyFileError
 from .keyfile import parse as parse_key
 from .marking import mark
-from .outdir import OutputError, check_target, staged
+from .outdir import OutputError, check_target, locked, staged
 from .pdf import RenderError
 from .render import LANGUAGES, PAPER_SIZES, DocumentOptions, TemplateError
 
@@ -77,8 +77,9 @@ def grade_command(responses_file, key_file, out, carried_credit, formats, show_a
                                  param_hint="--key") from None
     except KeyFileError as e:
         raise click.BadParameter(f"{key_file}: {e}", param_hint="--key") from None
+    inputs = [p for p in (responses_file, key_file, templates_dir) if p is not None]
     try:
-        check_target(out, force)
+        target = check_target(out, force, inputs)  # the real folder: links and '..' resolved
     except OutputError as e:
         raise click.BadParameter(str(e), param_hint="--out") from None
     try:
@@ -101,7 +102,7 @@ def grade_command(responses_file, key_file, out, carried_credit, formats, show_a
     options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir)
     show_bar = not quiet and sys.stderr.isatty() and "pdf" in formats
     try:
-        with staged(out) as stage:
+        with locked(target), staged(target) as stage:  # one writer per folder, as for a batch
             if "csv" in formats:
                 (stage / "grades.csv").write_text(gradefiles.grades_csv(report), encoding="utf-8")
             if "json" in formats:

@@ -3,17 +3,30 @@
 Templates are searched in ``--templates DIR`` first, then in the built-in folder, so a
 teacher overrides one template by giving a file of the same name. Wording comes from the
 per-language catalog ``lang/<lang>.json``, found the same way.
+
+A template pack is something teachers download and share, so it is treated as untrusted:
+templates run in Jinja's sandbox (no reaching Python internals through attributes), and
+every template, include and file a document uses must really lie inside the search folders
+(a symbolic link out of them is refused).
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import json
+import mimetypes
+import re
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from . import numbers
@@ -25,6 +38,7 @@ LANGUAGES = ("en", "ru")
 DIAGRAM_WIDTH = 300.0  # beside the given text
 WIDE_DIAGRAM_WIDTH = 620.0  # the page's width, below it: for layers of 3 or 4 neurons, or 5 layers
 BOXES_PER_ROW = 4
+MAX_TITLE_LENGTH = 100  # wide letters (W, Ж) still leave "Variant N · code" its place in the header
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -37,6 +51,48 @@ def builtin_templates() -> Path:
 
 class TemplateError(Exception):
     """A template could not be loaded or rendered; the message names the file and line."""
+
+
+def inside(path: Path, folders: Sequence[Path]) -> bool:
+    """Whether ``path``, with every symbolic link followed, lies inside one of ``folders``."""
+    real = path.resolve()
+    return any(real.is_relative_to(folder.resolve()) for folder in folders)
+
+
+class Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, where an unsafe attribute is an error at once rather than an empty
+    value that prints as nothing: a template trying it is broken or hostile, and says so."""
+
+    def unsafe_undefined(self, obj, attribute):
+        raise jinja2.exceptions.SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Templates from the search folders, the first holding the name winning; a name that
+    leads (through a symbolic link) outside every folder is refused, not followed."""
+
+    def __init__(self, folders: Sequence[Path]):
+        self.folders = tuple(Path(f).resolve() for f in folders)
+
+    def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)  # refuses ".." in the name
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not path.is_file():
+                continue
+            if not inside(path, self.folders):
+                raise TemplateError(f"{path} leads to {path.resolve()}, outside the template folders; "
+                                    "refused")
+            data = path.read_bytes()
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                line = data.count(b"\n", 0, e.start) + 1
+                raise TemplateError(f"{path}, line {line}: not UTF-8 text") from None
+            mtime = path.stat().st_mtime
+            return source, str(path), lambda: path.stat().st_mtime == mtime
+        raise jinja2.TemplateNotFound(template)
 
 
 @dataclass(frozen=True)
@@ -73,8 +129,8 @@ class Renderer:
 
     @cached_property
     def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self.search_path]),
+        env = Sandbox(
+            loader=FolderLoader(self.search_path),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -117,6 +173,10 @@ class Renderer:
     def _render(self, name: str, **values) -> str:
         try:
             return self.env.get_template(name).render(**self.context, **values)
+        except TemplateError:
+            raise
+        except jinja2.exceptions.SecurityError as e:
+            raise TemplateError(f"{_template_location(e)}refused by the template sandbox: {e}") from None
         except jinja2.TemplateSyntaxError as e:
             raise TemplateError(f"{e.filename or e.name}, line {e.lineno}: {e.message}") from None
         except jinja2.TemplateNotFound as e:
@@ -146,6 +206,65 @@ class Renderer:
     def feedback_html(self, feedback) -> str:
         """One student's marks (``feedback.Feedback``)."""
         return self._render("feedback.html", feedback=feedback)
+
+    def self_contained(self, document: str) -> tuple[str, list[str]]:
+        """``document`` with every file it uses inside the template folders embedded as a
+        ``data:`` URL, and every other reference (the network, other files) dropped; the
+        dropped URLs are returned. The same rule as for PDFs (``pdf.py``)."""
+        return embed_resources(document, self.search_path)
+
+
+# What a document loads: src/href of any element but a link (<a>), CSS url() and @import.
+_TAG = re.compile(r"<(?!a[\s>])[a-zA-Z][^>]*>")
+_TAG_URL = re.compile(r"""(\s(?:src|href|xlink:href|poster|srcset)\s*=\s*)(?:"([^"]*)"|'([^']*)')""")
+_CSS_URL = re.compile(r"""(url\(\s*|@import\s+)(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))""")
+_DROPPED = "data:,"
+_MAX_EMBED_DEPTH = 4  # a stylesheet's own url()s are embedded too, a few levels deep
+
+
+def embed_resources(document: str, folders: Sequence[Path]) -> tuple[str, list[str]]:
+    """``Renderer.self_contained`` for any HTML text and search folders."""
+    roots = [Path(f).resolve() for f in folders]
+    refused: list[str] = []
+    base = roots[0].as_uri() + "/"
+
+    def resolve(url: str, base_url: str, depth: int) -> str:
+        url = url.strip()
+        if not url or url.startswith("#") or urlsplit(url).scheme.lower() == "data":
+            return url
+        absolute = urljoin(base_url, url)
+        parts = urlsplit(absolute)
+        if parts.scheme.lower() == "file" and depth < _MAX_EMBED_DEPTH:
+            path = Path(url2pathname(unquote(parts.path)))
+            if path.is_file() and inside(path, roots):
+                data = path.read_bytes()
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                if kind == "text/css":
+                    data = embed_css(data.decode("utf-8", "replace"), absolute, depth + 1).encode()
+                return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+        if absolute not in refused:
+            refused.append(absolute)
+        return _DROPPED
+
+    def embed_css(text: str, base_url: str, depth: int) -> str:
+        def one(m: re.Match) -> str:
+            url = resolve(html.unescape(next(g for g in m.groups()[1:] if g is not None)), base_url, depth)
+            # url(...) unquoted (a data: URL holds no space or bracket), as it may sit in a style="..."
+            return f"{m.group(1)}{url}" if m.group(1).startswith("url") else f'{m.group(1)}"{url}"'
+
+        return _CSS_URL.sub(one, text)
+
+    def tag(m: re.Match) -> str:
+        def one(a: re.Match) -> str:
+            url = a.group(2) if a.group(2) is not None else a.group(3)
+            return f'{a.group(1)}"{html.escape(resolve(html.unescape(url), base, 0))}"'
+
+        return embed_css(_TAG_URL.sub(one, m.group(0)), base, 0)
+
+    document = _TAG.sub(tag, document)
+    document = re.sub(r"(<style[^>]*>)(.*?)(</style>)", lambda m: m.group(1) + embed_css(m.group(2), base, 0)
+                      + m.group(3), document, flags=re.S | re.I)
+    return document, refused
 
 
 def _template_location(error: Exception) -> str:

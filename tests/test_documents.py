@@ -259,3 +259,9 @@ def test_terminal_shows_only_the_summary(tmp_path, course_given_file):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and re.fullmatch(r"2 variants: 10 files, \d+ pages in [\d.]+ s -> .*", lines[0]), lines
+
+
+def test_the_index_convention_names_z_i_as_the_input_of_U(batch_dir):
+    lang, out = batch_dir
+    text = " ".join(pdftext.text(out / "worksheets" / "variant-01.pdf").split())
+    assert {"en": "likewise Uij connects zi to qj.", "ru": "так же Uij соединяет zi с qj."}[lang] in text

@@ -232,7 +232,8 @@ def test_an_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(notebook.NotebookMaker, "__call__", interrupted)
     with pytest.raises(SystemExit) as e:
-        cli.run(["--count", "3", "--format", "ipynb,json", "--jobs", "1", "--out", str(tmp_path / "b"), "--quiet"])
+        cli.run(["--count", "3", "--seed", "1", "--format", "ipynb,json", "--jobs", "1", "--out", str(tmp_path / "b"),
+                 "--quiet"])
     assert e.value.code == 130 and calls == [0, 1]
     assert list(tmp_path.iterdir()) == []
 
@@ -367,7 +368,7 @@ def test_a_catalog_override_without_the_notebooks_wording_is_refused(tmp_path, c
     (tmp_path / "tpl" / "lang").mkdir(parents=True)
     (tmp_path / "tpl" / "lang" / "en.json").write_text(json.dumps(catalog), encoding="utf-8")
     with pytest.raises(SystemExit) as e:
-        cli.run(["--count", "2", "--format", "ipynb", "--templates", str(tmp_path / "tpl"), "--jobs", "1",
+        cli.run(["--count", "2", "--seed", "1", "--format", "ipynb", "--templates", str(tmp_path / "tpl"), "--jobs", "1",
                  "--out", str(tmp_path / "b")])
     err = capsys.readouterr().err
     assert e.value.code == 1 and err.count("\n") == 1 and f"'{next(iter(change))}'" in err

@@ -17,7 +17,7 @@ def is_half(v):
     return float(v * 2).is_integer()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(sizes=st.sampled_from(LAYOUTS), seed=st.integers(0, 2**64 - 1), count=st.integers(1, 40),
        decimals=st.sampled_from([4, 6]))
 def test_every_drawn_variant_meets_every_rule(sizes, seed, count, decimals):
@@ -78,6 +78,8 @@ def test_course_example_is_a_possible_draw():
 
 
 def test_impossible_rules_stop_with_a_clear_error():
-    # A learning rate of 10,000 throws every weight of a deep network across the range.
-    with pytest.raises(DrawError, match="could not draw 1 good variants for layers 4,4,4,4,1: 0 of .*moves by"):
-        draw(Layout((4, 4, 4, 4, 1)), 1, 3, 1e4, 4)
+    # A learning rate of 10,000 throws every weight of a deep network across the range,
+    # whatever the seed (before the step rules, 21 seeds in 300 did draw a variant).
+    for seed in (3, 4):
+        with pytest.raises(DrawError, match="could not draw 1 good variants for layers 4,4,4,4,1: 0 of .*moves by"):
+            draw(Layout((4, 4, 4, 4, 1)), 1, seed, 1e4, 4)
