@@ -19,9 +19,11 @@ from .documents import FORMATS, default_jobs, write_documents
 from .givenfile import MAX_VARIANTS, GivenError, check_lr, parse_file
 from .gradecli import grade_command
 from .layout import DEFAULT_LAYOUT, Layout, LayoutError
-from .outdir import BadOutput, OutputError, check_target, locked, remove_leftovers, staged
+from .commandline import check_out, comma_list, warn_refused, writing
+from .commandline import say as _say
+from .outdir import staged
 from .pdf import RenderError, has_harfbuzz_subsetter
-from .render import LANGUAGES, MAX_TITLE_LENGTH, PAPER_SIZES, DocumentOptions, TemplateError
+from .render import LANGUAGES, MAX_TITLE_LENGTH, PAPER_SIZES, DocumentOptions
 from .selfcheck import SelfCheckError
 from .variants import DrawError
 
@@ -47,15 +49,6 @@ def _layers(ctx, param, value: str) -> Layout:
         return Layout.parse(value)
     except LayoutError as e:
         raise click.BadParameter(str(e)) from None
-
-
-def _formats(ctx, param, value: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
-                                 if unknown else f"name at least one of {', '.join(FORMATS)}")
-    return chosen
 
 
 def _lr(ctx, param, value: float) -> float:
@@ -97,7 +90,7 @@ def _check_text(ctx) -> None:
 @click.option("--lr", type=float, default=0.1, show_default=True, callback=_lr, help="Learning rate.")
 @click.option("--decimals", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Decimal places of the printed answers.")
-@click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, callback=_formats,
+@click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, callback=comma_list(FORMATS),
               help=f"Comma list of outputs: {', '.join(FORMATS)}.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
               help="Language of the documents.")
@@ -146,7 +139,7 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
         except GivenError as e:
             raise click.BadParameter(f"{given_file}: {e}", param_hint="--given") from None
     inputs = [p for p in (given_file, templates_dir) if p is not None]
-    target = _check_out(out, force, inputs)
+    check_out(out, force, inputs)  # before the work: fail fast
     if title and "pdf" in formats and (missing := glyphs.missing(title)):
         say(f"gen-worksheets: warning: no installed font has {', '.join(missing)} of --title; "
             "they will print as boxes")
@@ -162,56 +155,27 @@ def main(ctx, count, seed, given_file, out, layers, lr, decimals, formats, lang,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
     show_bar = (not quiet and sys.stderr is not None and sys.stderr.isatty()
                 and bool({"pdf", "html", "ipynb", "moodle"} & set(formats)))
-    try:
-        with locked(target):
-            removed = remove_leftovers(target)
-            if removed:
-                say(f"gen-worksheets: removed {len(removed)} unfinished folder(s) that a stopped run left "
-                    f"beside {out}: {', '.join(p.name for p in removed)}")
-            _check_out(out, force, inputs)  # another run may have written it before we held the lock
-            try:
-                batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
-            except (DrawError, SelfCheckError) as e:
-                raise click.ClickException(str(e)) from None
-            _stop_if_signalled()
-            # Not progress: the teacher chose these numbers and should know, --quiet or not.
-            for line in batch.broken_rules:
-                _say(f"gen-worksheets: warning: {line}")
-            with staged(target) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
-                                                            show_pos=True, show_eta=True, hidden=not show_bar) as bar:
-                summary = write_documents(batch, stage, formats, options, jobs=jobs,
-                                          progress=lambda done: (_stop_if_signalled(), bar.update(done - bar.pos)))
-                _stop_if_signalled()  # before the batch replaces --out
-    except (OutputError, TemplateError, RenderError) as e:
-        raise click.ClickException(str(e)) from None
-    except OSError as e:
-        raise click.ClickException(f"cannot write {out}: {e.strerror or e}") from None
+    with writing(out, force, inputs, say) as target:
+        try:
+            batch = make_batch(count=count, seed=seed, layout=layers, lr=lr, decimals=decimals, givens=givens)
+        except (DrawError, SelfCheckError) as e:
+            raise click.ClickException(str(e)) from None
+        _stop_if_signalled()
+        # Not progress: the teacher chose these numbers and should know, --quiet or not.
+        for line in batch.broken_rules:
+            _say(f"gen-worksheets: warning: {line}")
+        with staged(target) as stage, click.progressbar(length=len(batch), label="Rendering", file=sys.stderr,
+                                                        show_pos=True, show_eta=True, hidden=not show_bar) as bar:
+            summary = write_documents(batch, stage, formats, options, jobs=jobs,
+                                      progress=lambda done: (_stop_if_signalled(), bar.update(done - bar.pos)))
+            _stop_if_signalled()  # before the batch replaces --out
 
-    for url in summary.refused:
-        say(f"gen-worksheets: warning: refused to fetch {url}: documents may only use files "
-            "inside the template folders")
+    warn_refused(summary.refused, say)
     seconds = time.perf_counter() - started
     say(f"{len(batch)} variants: {summary.files} files, {summary.pages} pages in {seconds:.1f} s -> {out}/")
 
 
 main.add_command(grade_command)
-
-
-def _check_out(out: Path, force: bool, inputs: list[Path]) -> Path:
-    try:
-        return check_target(out, force, inputs)
-    except BadOutput as e:
-        raise click.BadParameter(str(e), param_hint="--out") from None
-    except OutputError as e:
-        raise click.ClickException(str(e)) from None
-
-
-def _say(line: str) -> None:
-    """One line on stderr; a closed or full stderr loses it but does not fail the run."""
-    try:
-        click.echo(line, err=True)
-    except OSError:
-        pass
 
 
 class Interrupted(BaseException):

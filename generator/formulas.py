@@ -21,7 +21,7 @@ import numpy as np
 
 from . import interval
 from .layout import Layout
-from .solver import Givens, forward, solve
+from .solver import Givens, solve
 
 Values = Mapping[str, np.ndarray]
 

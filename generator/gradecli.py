@@ -13,9 +13,9 @@ from .feedback import write_feedback
 from .keyfile import KeyFileError
 from .keyfile import parse as parse_key
 from .marking import mark
-from .outdir import OutputError, check_target, locked, staged
-from .pdf import RenderError
-from .render import LANGUAGES, PAPER_SIZES, DocumentOptions, TemplateError
+from .commandline import check_out, comma_list, say, warn_refused, writing
+from .outdir import staged
+from .render import LANGUAGES, PAPER_SIZES, DocumentOptions
 
 FORMATS = ("csv", "json", "pdf")
 
@@ -28,15 +28,6 @@ Examples:
 """
 
 
-def _formats(ctx, param, value: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
-                                 if unknown else f"name at least one of {', '.join(FORMATS)}")
-    return chosen
-
-
 @click.command("grade", epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]},
                short_help="Mark the students' answers (typed-in CSV or saved notebooks) against answers.json.")
 @click.argument("responses_file", metavar="RESPONSES", type=click.Path(exists=True, path_type=Path))
@@ -47,7 +38,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--carried-credit", type=click.FloatRange(0, 1), default=1.0, show_default=True,
               help="Share of a point for an answer that is wrong against the key but right from the "
                    "student's own earlier answers.")
-@click.option("--format", "formats", default=",".join(FORMATS), show_default=True, callback=_formats,
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True, callback=comma_list(FORMATS),
               help=f"Comma list of outputs: {', '.join(FORMATS)} (grades.csv, grades.json, feedback.pdf).")
 @click.option("--show-answers", is_flag=True, help="Print the key's value beside each answer in feedback.pdf.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
@@ -60,7 +51,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(), show_default="number of CPUs",
               help="Worker processes that lay out feedback.pdf.")
 @click.option("--force", is_flag=True, help="Replace the files already in --out (only once the grades are complete).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and refused rows.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors, refused rows and warnings about RESPONSES and --key.")
 def grade_command(responses_file, key_file, out, carried_credit, formats, show_answers, lang, title, paper,
                   templates_dir, jobs, force, quiet):
     """Mark the students' answers against the key: rounding-aware tolerances, and credit for
@@ -78,51 +69,40 @@ def grade_command(responses_file, key_file, out, carried_credit, formats, show_a
     except KeyFileError as e:
         raise click.BadParameter(f"{key_file}: {e}", param_hint="--key") from None
     inputs = [p for p in (responses_file, key_file, templates_dir) if p is not None]
-    try:
-        target = check_target(out, force, inputs)  # the real folder: links and '..' resolved
-    except OutputError as e:
-        raise click.BadParameter(str(e), param_hint="--out") from None
+    check_out(out, force, inputs)  # before the work: fail fast
     try:
         reading = responses.read(responses_file)
     except responses.ResponsesError as e:
         raise click.BadParameter(str(e), param_hint="RESPONSES") from None
 
     if key.tolerances_recomputed:
-        click.echo(f"gen-worksheets: warning: {key_file} records no tolerances (written by an older version); "
-                   "computed them from its answers", err=True)
+        say(f"gen-worksheets: warning: {key_file} records no tolerances (written by an older version); "
+            "computed them from its answers")
     report = mark(reading, key, carried_credit)
     for refused in report.refused:
-        click.echo(f"gen-worksheets: {responses_file}, {refused.where}: refused: {refused.reason}", err=True)
+        say(f"gen-worksheets: {responses_file}, {refused.where}: refused: {refused.reason}")
     for name in report.ignored:
-        click.echo(f"gen-worksheets: warning: column {name!r} is not an answer of this exercise "
-                   f"(layers {key.layout.text}); ignored", err=True)
+        say(f"gen-worksheets: warning: column {name!r} is not an answer of this exercise "
+            f"(layers {key.layout.text}); ignored")
     if not len(report):
         raise click.ClickException(f"no row of {responses_file} could be graded ({len(report.refused)} refused)")
 
     options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir)
     show_bar = not quiet and sys.stderr.isatty() and "pdf" in formats
-    try:
-        with locked(target), staged(target) as stage:  # one writer per folder, as for a batch
-            if "csv" in formats:
-                (stage / "grades.csv").write_text(gradefiles.grades_csv(report), encoding="utf-8")
-            if "json" in formats:
-                (stage / "grades.json").write_text(gradefiles.grades_json(report, str(key_file)), encoding="utf-8")
-            if "pdf" in formats:
-                with click.progressbar(length=len(report), label="Feedback", file=sys.stderr, show_pos=True,
-                                       show_eta=True, hidden=not show_bar) as bar:
-                    _, refused_urls = write_feedback(report, stage / "feedback.pdf", options, show_answers, jobs,
-                                                     progress=lambda done: bar.update(done - bar.pos))
-                for url in refused_urls:
-                    click.echo(f"gen-worksheets: warning: refused to fetch {url}: documents may only use files "
-                               "inside the template folders", err=True)
-    except (OutputError, TemplateError, RenderError) as e:
-        raise click.ClickException(str(e)) from None
-    except OSError as e:
-        raise click.ClickException(f"cannot write {out}: {e.strerror or e}") from None
+    tell = (lambda line: None) if quiet else say
+    with writing(out, force, inputs, tell) as target, staged(target) as stage:
+        if "csv" in formats:
+            (stage / "grades.csv").write_text(gradefiles.grades_csv(report), encoding="utf-8")
+        if "json" in formats:
+            (stage / "grades.json").write_text(gradefiles.grades_json(report, str(key_file)), encoding="utf-8")
+        if "pdf" in formats:
+            with click.progressbar(length=len(report), label="Feedback", file=sys.stderr, show_pos=True,
+                                   show_eta=True, hidden=not show_bar) as bar:
+                _, refused_urls = write_feedback(report, stage / "feedback.pdf", options, show_answers, jobs,
+                                                 progress=lambda done: bar.update(done - bar.pos))
+            warn_refused(refused_urls, tell)
 
-    if not quiet:
-        total = len(report) + len(report.refused)
-        mean = gradefiles.score_text(round(float(report.marks.score.mean()), 1))
-        click.echo(f"{total} response{'' if total == 1 else 's'}: {len(report)} graded, {len(report.refused)} refused; "
-                   f"mean {mean} / {report.marks.max_score} -> {out}/",
-                   err=True)
+    total = len(report) + len(report.refused)
+    mean = gradefiles.score_text(round(float(report.marks.score.mean()), 1))
+    tell(f"{total} response{'' if total == 1 else 's'}: {len(report)} graded, {len(report.refused)} refused; "
+         f"mean {mean} / {report.marks.max_score} -> {out}/")

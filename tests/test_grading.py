@@ -164,7 +164,7 @@ def test_z_used_for_q(key):
         return formulas.evaluate(layout, replace(f, terms=(replace(t, factor=earlier),)), written)
 
     marks, slipped, _ = check_consistent_after_slip(key, slip)
-    assert all(n.startswith(f"L_partial_V_") for n in slipped)
+    assert all(n.startswith("L_partial_V_") for n in slipped)
     updated = [n.removeprefix("L_partial_") + "_updated" for n in slipped]
     assert (status_of(marks, updated) == CARRIED).mean() > 0.9
 
