@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+import students
 from conftest import COURSE_ANSWERS, course_givens
 from generator import formulas, tolerance
 from generator.layout import Layout
@@ -84,20 +85,7 @@ def test_course_notebook_expressions():
 
 
 def _student(layout, values, decimals, rng, mode):
-    """Answers of a student who works through the sheet in the course's order from the given
-    numbers, writing each box rounded to ``decimals`` (or at full precision), and carries what
-    they wrote into later steps."""
-    written = {name: values[name] for name in layout.given_names}
-    for f in formulas.graph(layout):
-        exact = formulas.evaluate(layout, f, written)
-        rounded = np.round(exact, decimals)
-        if mode == "full":
-            written[f.name] = exact
-        elif mode == "rounded":
-            written[f.name] = rounded
-        else:
-            written[f.name] = np.where(rng.random(len(exact)) < 0.5, exact, rounded)
-    return written
+    return students.work(layout, values, decimals, mode, rng)[0]
 
 
 @pytest.mark.parametrize("mode", ["full", "rounded", "mixed"])

@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import students
 from generator import formulas, keyfile, marking
 from generator.batch import make_batch
 from generator.export import answers_json
@@ -25,26 +26,9 @@ def key(request):
 
 
 def work(key, mode="rounded", rng=None, slip=None):
-    """A student's answers: each step from the graph on what they wrote before, written at
-    full precision, rounded to ``DECIMALS``, or a random mix. ``slip(f, written)`` may return
-    the value of a step done wrongly (None: done right). Returns (written, slipped names)."""
-    layout = key.layout
-    written = {name: key.values[name] for name in layout.given_names}
-    slipped = []
-    for f in formulas.graph(layout):
-        value = slip(f, written) if slip else None
-        if value is None:
-            value = formulas.evaluate(layout, f, written)
-        else:
-            slipped.append(f.name)
-        rounded = np.round(value, DECIMALS)
-        if mode == "full":
-            written[f.name] = value
-        elif mode == "rounded":
-            written[f.name] = rounded
-        else:
-            written[f.name] = np.where(rng.random(len(value)) < 0.5, value, rounded)
-    return written, slipped
+    """A student's answers on the key's variants, each box rounded to ``DECIMALS`` (see
+    ``students.work``). Returns (written, slipped names)."""
+    return students.work(key.layout, key.values, DECIMALS, mode, rng, slip)
 
 
 def typed(value: float) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+import students
 from generator import cli, formulas
 from generator.layout import Layout
 
@@ -26,12 +27,12 @@ def worked(layout, given, slip=None):
     """Every answer as a student who rounds each box to 4 places and carries it on; ``slip``
     changes the value of one step (name -> function of the right value)."""
     values = {name: np.array([float(v)]) for name, v in given.items()}
-    for f in formulas.graph(layout):
-        value = formulas.evaluate(layout, f, values)
-        if slip and f.name in slip:
-            value = slip[f.name](value)
-        values[f.name] = np.round(value, 4)
-    return {f.name: f"{values[f.name][0]:.4f}" for f in formulas.graph(layout)}
+
+    def slipped(f, written):
+        return slip[f.name](formulas.evaluate(layout, f, written)) if slip and f.name in slip else None
+
+    written, _ = students.work(layout, values, 4, "rounded", slip=slipped)
+    return {name: f"{written[name][0]:.4f}" for name in layout.answer_names}
 
 
 def readme_block(after: str) -> list[str]:
