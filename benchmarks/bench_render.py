@@ -1,8 +1,15 @@
 """Rendering speed and memory, as ratios measured in one run (see README, "Benchmarks").
 
     python benchmarks/bench_render.py            # about 8 minutes on 2 cores
+    python benchmarks/bench_render.py --floor    # only 0., a few seconds
+    python benchmarks/bench_render.py --floor --templates OTHER   # 0. for OTHER templates too
 
-Prints, each a median of alternating runs so that machine noise hits both sides alike:
+  0. ours/floor, in this process, best of 3 (CPU seconds): WeasyPrint laying out and writing the worksheet and
+     the key of a default 2-2-2-1 variant, against the floor: the same text with no markup
+     (the text of <body>, each line stripped, blank lines dropped, in one <pre> block with the
+     same font, size, line height, paper and margins). Worksheet, key, and both together
+     (target <= 2.5x), English and Russian, with the page counts.
+Then, each a median of alternating runs so that machine noise hits both sides alike:
   1. ours/plain: `gen-worksheets --count 30` (every PDF: worksheets, keys, handouts.pdf,
      answer-keys.pdf, grading-sheet.pdf) against plain WeasyPrint rendering the same
      per-variant worksheet and key HTML (from --format html) one by one in one process
@@ -17,6 +24,7 @@ Absolute seconds are printed for the record only: they depend on the machine.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import re
 import shutil
@@ -25,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 SEED = "20261127"
@@ -53,13 +62,18 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS of the process tree (MB), and stderr of one run."""
+def measure(cmd: list[str], memory: bool = False) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS of the process tree (MB, with ``memory``), and stderr of one run.
+
+    Sampling memory reads every process's smaps_rollup 50 times a second, which takes CPU
+    from the processes measured (ours/plain 0.68x with it, 0.62x without, on 2 cores): only
+    the memory comparison samples."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        if memory:
+            peak = max(peak, _tree_rss(proc.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - start
     err = proc.stderr.read()
@@ -73,10 +87,88 @@ def gen(count: int, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "generator", "--count", str(count), "--seed", SEED, "--out", str(out), *extra]
 
 
+class _BodyText(HTMLParser):
+    """The text a reader sees: every text node of <body>, no style, no title."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "title")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "title")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def floor_html(document: str, paper: str = "A4") -> str:
+    """The same text as ``document`` with no markup: WeasyPrint's floor for this much text."""
+    parser = _BodyText()
+    parser.feed(document)
+    lines = (line.strip() for line in "".join(parser.parts).splitlines())
+    text = "\n".join(line for line in lines if line)
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+            f'@page {{ size: {paper}; margin: 16mm 15mm 14mm 15mm }}'
+            'html { font-family: "DejaVu Serif"; font-size: 9.5pt; line-height: 1.25 } body { margin: 0 }'
+            'pre { font: inherit; white-space: pre-wrap; margin: 0 }'
+            f'</style></head><body><pre>{html.escape(text)}</pre></body></html>')
+
+
+def floor_ratios(templates: Path | None) -> None:
+    """Section 0: layout + write of a default variant's worksheet and key against the floor."""
+    from generator.batch import make_batch
+    from generator.pdf import PdfMaker
+    from generator.render import DocumentOptions, Renderer
+    from generator.sheets import sheet
+
+    batch = make_batch(count=1, seed=int(SEED))
+    answers = batch.solution.answers()
+    for lang in ("en", "ru"):
+        renderer = Renderer(DocumentOptions(lang=lang, templates=templates))
+        view = sheet(batch, 0, answers)
+        maker = PdfMaker(renderer.search_path)
+        docs = {"worksheet": renderer.worksheet_html(view), "key": renderer.key_html(view)}
+
+        def best(document: str) -> tuple[float, int]:
+            maker.pdf(document)  # warm: fonts, caches
+            times = []
+            for _ in range(3):
+                # CPU time of this process: layout and writing use no other, and the machines
+                # are shared, so wall time would measure the neighbours too.
+                start = time.process_time()
+                _, pages = maker.pdf(document)
+                times.append(time.process_time() - start)
+            return min(times), pages
+
+        total_ours = total_floor = 0.0
+        cells = []
+        for name, document in docs.items():
+            (ours, pages), (floor, floor_pages) = best(document), best(floor_html(document))
+            total_ours, total_floor = total_ours + ours, total_floor + floor
+            cells.append(f"{name} {ours / floor:.2f}x [{ours * 1000:.0f} ms, {pages} p / {floor * 1000:.0f} ms, "
+                         f"{floor_pages} p]")
+        which = f" ({templates})" if templates else ""
+        print(f"0. ours/floor{which}, {lang}: " + "; ".join(cells)
+              + f"; together {total_ours / total_floor:.2f}x (target <= 2.5x)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="alternating runs per comparison (at least 3)")
-    runs = max(3, parser.parse_args().runs)
+    parser.add_argument("--floor", action="store_true", help="only section 0, ours against the floor")
+    parser.add_argument("--templates", type=Path, help="section 0 also for this template folder (e.g. an old one)")
+    args = parser.parse_args()
+    runs = max(3, args.runs)
+    floor_ratios(None)
+    if args.templates:
+        floor_ratios(args.templates)
+    if args.floor:
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-render-"))
     try:
         html = work / "html"
@@ -100,8 +192,8 @@ def main() -> None:
 
         small, large = [], []
         for _ in range(runs):
-            small.append(measure(gen(30, work / "small", "--format", "pdf")))
-            large.append(measure(gen(300, work / "large", "--format", "pdf")))
+            small.append(measure(gen(30, work / "small", "--format", "pdf"), memory=True))
+            large.append(measure(gen(300, work / "large", "--format", "pdf"), memory=True))
         t30, t300 = statistics.median(s[0] for s in small), statistics.median(s[0] for s in large)
         m30, m300 = statistics.median(s[1] for s in small), statistics.median(s[1] for s in large)
         print(f"3. 300 vs 30 variants: time {t300 / t30:.1f}x (target <= 11x), peak RSS {m300 / m30:.2f}x "

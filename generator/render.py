@@ -29,7 +29,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import numbers
+from . import mathtext, numbers
 from .diagram import RADIUS, Diagram, layout_diagram
 from .sheets import GradingTable, Sheet
 
@@ -39,7 +39,6 @@ DIAGRAM_WIDTH = 300.0  # beside the given text
 WIDE_DIAGRAM_WIDTH = 620.0  # the page's width, below it: for layers of 3 or 4 neurons, or 5 layers
 BOXES_PER_ROW = 4
 MAX_TITLE_LENGTH = 100  # wide letters (W, Ж) still leave "Variant N · code" its place in the header
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def builtin_templates() -> Path:
@@ -142,7 +141,9 @@ class Renderer:
             score=lambda v: numbers.given(round(v, 4), lang),
             fill=_fill,
             css_string=_css_string,
-            subscript=lambda s: str(s).translate(_SUBSCRIPTS),
+            subscript=mathtext.subscript,
+            superscript=mathtext.superscript,
+            italic=mathtext.italic,
         )
         return env
 

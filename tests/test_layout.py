@@ -34,21 +34,88 @@ def overflow(document):
     return bad
 
 
-@pytest.mark.parametrize("sizes", [(3, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1), (4, 4, 1), (2, 2, 2, 1)])
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_documents_fit_the_page(sizes, lang):
+HEADINGS = {"h1", "h2", "h3"}
+HEADING_CLASSES = {"point-text", "task-text"}  # a point's or task's title line: it belongs with what follows
+
+
+def _is_heading(box) -> bool:
+    element = getattr(box, "element", None)
+    if element is None or box.element_tag is None:
+        return False
+    classes = set((element.get("class") or "").split())
+    return box.element_tag in HEADINGS or bool(classes & HEADING_CLASSES)
+
+
+def pages_ending_with_a_heading(document) -> list[tuple[int, str]]:
+    """(page, text) of each page whose last line of text belongs to a heading: a heading left
+    alone at the bottom of the page, its content on the next."""
+    bad = []
+    for n, page in enumerate(document.pages, 1):
+        last = None  # (inside a heading, text) of the last text box in document order
+
+        def walk(box, in_heading):
+            nonlocal last
+            in_heading = in_heading or _is_heading(box)
+            if type(box).__name__ == "TextBox" and box.text.strip():
+                last = (in_heading, box.text)
+            for child in getattr(box, "children", ()):
+                if type(child).__name__ != "MarginBox":
+                    walk(child, in_heading)
+
+        walk(page._page_box, False)
+        if n < len(document.pages) and last and last[0]:
+            bad.append((n, last[1]))
+    return bad
+
+
+SIZES = [(3, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1), (4, 4, 1), (2, 2, 2, 1), (4, 4, 4, 4, 1)]
+# Pages at most, with worked examples (the longer worksheet): README, "What comes out".
+PAGE_LIMITS = {(2, 2, 2, 1): (2, 2), (4, 4, 4, 4, 1): (4, 5)}
+DEFAULT_PAGE_LIMITS = (3, 3)
+
+
+@pytest.fixture(scope="module", params=[(s, lang) for s in SIZES for lang in ("en", "ru")],
+                ids=lambda p: "-".join(map(str, p[0])) + "-" + p[1])
+def documents(request):
+    """The worksheet (with worked examples) and key of one variant, laid out once per module."""
+    sizes, lang = request.param
     weasyprint = load_weasyprint()
     batch = make_batch(count=1, seed=11, layout=Layout(sizes))
     renderer = Renderer(DocumentOptions(lang=lang, worked_examples=True))
     view = sheet(batch, 0, batch.solution.answers(), worked_examples=True)
-    # The default network's worksheet fits on 2 pages even with worked examples.
-    worksheet_pages = 2 if sizes == (2, 2, 2, 1) else 3
-    for html, limit in ((renderer.worksheet_html(view), worksheet_pages), (renderer.key_html(view), 4)):
-        document = weasyprint.HTML(string=html).render()
-        assert overflow(document) == []
-        assert len(document.pages) <= limit
+    return sizes, {name: weasyprint.HTML(string=html).render()
+                   for name, html in (("worksheet", renderer.worksheet_html(view)), ("key", renderer.key_html(view)))}
+
+
+def test_documents_fit_the_page(documents):
+    sizes, docs = documents
+    for name, document in docs.items():
+        assert overflow(document) == [], name
         svg = [b for page in document.pages for b in boxes(page._page_box) if str(b.element_tag).endswith("svg")]
         assert len(svg) == 1  # the diagram, once, laid out whole
+
+
+def test_page_counts(documents):
+    sizes, docs = documents
+    worksheet, key = PAGE_LIMITS.get(sizes, DEFAULT_PAGE_LIMITS)
+    assert len(docs["worksheet"].pages) <= worksheet
+    assert len(docs["key"].pages) <= key
+
+
+def test_no_page_ends_with_a_heading(documents):
+    _, docs = documents
+    for name, document in docs.items():
+        assert pages_ending_with_a_heading(document) == [], name
+
+
+def test_the_heading_check_catches_a_heading_alone_at_the_bottom():
+    weasyprint = load_weasyprint()
+    html = ('<html><body><div style="height: 235mm">first page</div><h2 style="break-after: auto">Task 2</h2>'
+            '<p style="height: 30mm; break-inside: avoid">what follows</p></body></html>')
+    document = weasyprint.HTML(string=html).render()
+    assert pages_ending_with_a_heading(document) == [(1, "Task 2")]
+    html = html.replace("break-after: auto", "break-after: avoid")
+    assert pages_ending_with_a_heading(weasyprint.HTML(string=html).render()) == []
 
 
 def test_the_overflow_check_catches_overflow():
