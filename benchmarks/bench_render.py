@@ -24,6 +24,7 @@ Absolute seconds are printed for the record only: they depend on the machine.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import os
 import re
@@ -87,6 +88,9 @@ def gen(count: int, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "generator", "--count", str(count), "--seed", SEED, "--out", str(out), *extra]
 
 
+_SVG_DATA = "data:image/svg+xml;base64,"
+
+
 class _BodyText(HTMLParser):
     """The text a reader sees: every text node of <body>, no style, no title."""
 
@@ -97,6 +101,12 @@ class _BodyText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self._skip += tag in ("style", "title")
+        # an image of an SVG (the diagram) shows its text too: the floor keeps it, as when inline
+        src = dict(attrs).get("src") or ""
+        if tag == "img" and src.startswith(_SVG_DATA):
+            inner = _BodyText()
+            inner.feed(base64.b64decode(src[len(_SVG_DATA):]).decode("utf-8"))
+            self.parts += inner.parts
 
     def handle_endtag(self, tag):
         self._skip -= tag in ("style", "title")

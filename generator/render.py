@@ -110,6 +110,12 @@ def _css_string(value) -> Markup:
     return Markup(f'"{text}"')
 
 
+def _data_url(text, mime: str) -> str:
+    """``text`` (e.g. the diagram's SVG) as a ``data:`` URL: WeasyPrint lays out an <img> of it
+    ~5 ms faster than the same SVG inline, whose every element it would style as HTML."""
+    return f"data:{mime};base64," + base64.b64encode(str(text).strip().encode("utf-8")).decode("ascii")
+
+
 def _fill(template, **values) -> Markup:
     """A catalog sentence with its {placeholders} filled; text is escaped, markup kept."""
     return Markup(escape(template)).format(**values)
@@ -144,6 +150,7 @@ class Renderer:
             subscript=mathtext.subscript,
             superscript=mathtext.superscript,
             italic=mathtext.italic,
+            data_url=_data_url,
         )
         return env
 

@@ -131,8 +131,8 @@ def test_html_is_self_contained(batch_dir):
     _, out = batch_dir
     for html in [*(out / "worksheets").glob("*.html"), *(out / "keys").glob("*.html")]:
         text = html.read_text()
-        assert "<style>" in text and "<svg" in text
-        assert not re.search(r"""(src|href)\s*=|url\(|@import""", text), html.name
+        assert "<style>" in text and 'src="data:image/svg+xml;base64,' in text  # the diagram, embedded
+        assert not re.search(r"""(src|href)\s*=\s*"(?!data:)|url\(|@import""", text), html.name
 
 
 def test_course_example_key_shows_the_exercise_numbers(tmp_path, course_given_file):
