@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import utf8
 from .layout import MAX_NEURONS, MAX_WEIGHT_LAYERS, MIN_WEIGHT_LAYERS, Layout, LayoutError
 from .solver import Givens
 
@@ -126,10 +127,9 @@ def parse_file(path: Path, default_lr: float, lr_option: bool = False) -> Givens
                          f"({MAX_VARIANTS} variants)")
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise GivenError(f"line {line} is not UTF-8 text") from None
+        text = utf8.decode(data)
+    except utf8.NotUtf8 as e:
+        raise GivenError(str(e)) from None
     return parse(text, default_lr, lr_option=lr_option)
 
 

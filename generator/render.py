@@ -29,7 +29,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from . import mathtext, numbers
+from . import mathtext, numbers, utf8
 from .diagram import RADIUS, Diagram, layout_diagram
 from .sheets import GradingTable, Sheet
 
@@ -85,10 +85,9 @@ class FolderLoader(jinja2.BaseLoader):
                                     "refused")
             data = path.read_bytes()
             try:
-                source = data.decode("utf-8")
-            except UnicodeDecodeError as e:
-                line = data.count(b"\n", 0, e.start) + 1
-                raise TemplateError(f"{path}, line {line}: not UTF-8 text") from None
+                source = utf8.decode(data)
+            except utf8.NotUtf8 as e:
+                raise TemplateError(f"{path}, line {e.line}: not UTF-8 text") from None
             mtime = path.stat().st_mtime
             return source, str(path), lambda: path.stat().st_mtime == mtime
         raise jinja2.TemplateNotFound(template)

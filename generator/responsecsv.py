@@ -12,6 +12,7 @@ import csv
 import io
 from pathlib import Path
 
+from . import utf8
 from .responses import Reading, Refused, Response, ResponsesError
 
 META = ("student", "code", "variant")
@@ -79,9 +80,9 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
 
 def read(path: Path) -> Reading:
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise ResponsesError(f"{path} is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"") from None
+        text = utf8.decode(path.read_bytes())
+    except utf8.NotUtf8 as e:
+        raise ResponsesError(f"{path}: {e}; save it from the spreadsheet as \"CSV UTF-8\"") from None
     except OSError as e:
         raise ResponsesError(f"cannot read {path}: {e.strerror or e}") from None
     return parse(text, str(path))

@@ -268,7 +268,7 @@ def test_no_row_graded_is_exit_1_and_writes_nothing(key_path, tmp_path, capsys):
         (b"\xef\xbb\xbf \r\n\r\n", "is empty"),
         (b"student,code,z_1\r\n", "has a header but no rows of answers"),
         (b"student,z_1\nAnna,0.5\n", "no 'code' or 'variant' column"),
-        ("student;code;z_1\nАнна;X;0,5\n".encode("cp1251"), "is not UTF-8 text"),
+        ("student;code;z_1\nАнна;X;0,5\n".encode("cp1251"), "r.csv: line 2 is not UTF-8 text; save it"),
         (b"code,z_1,z_1\nX,1,2\n", "column 'z_1' appears twice"),
     ],
 )
