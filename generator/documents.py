@@ -8,9 +8,7 @@ out a second time.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,11 +21,9 @@ from .notebook import NotebookMaker
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import grading_table, sheet
+from .workers import in_workers
 
 FORMATS = ("pdf", "html", "json", "csv", "ipynb", "moodle")
-# A worker is replaced after this many variants, so that WeasyPrint's caches cannot grow
-# without bound (measured here: ~0.02 MB a document of PSS; a new worker costs ~0.15 s).
-VARIANTS_PER_WORKER = 250
 
 
 @dataclass
@@ -113,46 +109,14 @@ class _VariantRenderer:
         return list(self.maker.refused) if self.maker else []
 
 
-_worker: _VariantRenderer | None = None
-
-
-def _start_worker(batch: Batch, options: DocumentOptions, formats: Sequence[str]) -> None:
-    global _worker
-    # The parent answers Ctrl-C and stops the pool; a forked worker must not inherit the
-    # command's SIGTERM and SIGHUP handlers either, or stopping it prints a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    _worker = _VariantRenderer(batch, options, formats)
-
-
-def _render_in_worker(k: int) -> VariantDocuments:
-    return _worker(k)
-
-
-def _grading_in_worker() -> tuple[bytes, int, list[str]]:
-    return _worker.grading_sheet()
-
-
 @contextmanager
 def _renderers(batch: Batch, options: DocumentOptions, formats: Sequence[str], jobs: int):
     """(every variant's documents in order, a callable giving the grading sheet), laid out in
     ``jobs`` worker processes; the grading sheet is laid out alongside the variants."""
-    if jobs == 1 or len(batch) == 1:
-        render = _VariantRenderer(batch, options, formats)
-        yield map(render, range(len(batch))), render.grading_sheet
-        return
-    # fork: workers start with WeasyPrint already imported (half a second each saved), and,
-    # unlike spawn and forkserver, a library caller's __main__ is not imported again.
-    if "pdf" in formats:
-        load_weasyprint()
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(jobs, len(batch)), initializer=_start_worker, initargs=(batch, options, formats),
-                      maxtasksperchild=VARIANTS_PER_WORKER) as pool:
-        grading = pool.apply_async(_grading_in_worker) if "pdf" in formats else None
-        yield pool.imap(_render_in_worker, range(len(batch))), (lambda: grading.get())
-        pool.close()  # all done: let the workers finish rather than be terminated
-        pool.join()
+    if "pdf" in formats and jobs > 1:
+        load_weasyprint()  # imported once, before the workers fork
+    with in_workers(_VariantRenderer, (batch, options, formats), len(batch), jobs) as (variants, submit):
+        yield variants, (submit("grading_sheet") if "pdf" in formats else None)
 
 
 def default_jobs() -> int:
@@ -206,11 +170,8 @@ def write_documents(
                 key.with_suffix(".pdf").write_bytes(docs.key_pdf)
                 summary.files += 2
                 summary.pages += docs.pages
-                for joiner, data in ((handouts, docs.worksheet_pdf), (keys, docs.key_pdf)):
-                    # Each variant starts on an odd page: a new sheet when printed duplex.
-                    if joiner.pages % 2:
-                        joiner.add_blank_page(*joiner.last_page_size)
-                    joiner.add(data)
+                handouts.add_sheet(docs.worksheet_pdf)
+                keys.add_sheet(docs.key_pdf)
             if docs.notebook is not None:
                 (folder / "notebooks" / f"{names[k]}.ipynb").write_text(docs.notebook, encoding="utf-8")
                 (folder / "keys" / f"{names[k]}-solution.ipynb").write_text(docs.solution_notebook, encoding="utf-8")

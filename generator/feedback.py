@@ -7,20 +7,17 @@ joined into one print job.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import formulas
-from .documents import VARIANTS_PER_WORKER
 from .grading import STATUSES
 from .marking import Report
 from .pdf import PdfJoiner, PdfMaker, load_weasyprint
 from .render import DocumentOptions, Renderer
 from .sheets import Symbol, symbol
+from .workers import in_workers
 
 
 @dataclass(frozen=True)
@@ -98,34 +95,6 @@ class _PageRenderer:
         return data, list(self.maker.refused)
 
 
-_worker: _PageRenderer | None = None
-
-
-def _start_worker(report: Report, options: DocumentOptions, show_answers: bool) -> None:
-    global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C (as documents.py)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker = _PageRenderer(report, options, show_answers)
-
-
-def _render_in_worker(i: int) -> tuple[bytes, list[str]]:
-    return _worker(i)
-
-
-@contextmanager
-def _pages(report: Report, options: DocumentOptions, show_answers: bool, jobs: int) -> Iterator:
-    if jobs == 1 or len(report) == 1:
-        yield map(_PageRenderer(report, options, show_answers), range(len(report)))
-        return
-    load_weasyprint()  # imported once, before the fork
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(jobs, len(report)), initializer=_start_worker, initargs=(report, options, show_answers),
-                      maxtasksperchild=VARIANTS_PER_WORKER) as pool:
-        yield pool.imap(_render_in_worker, range(len(report)))
-        pool.close()
-        pool.join()
-
-
 def write_feedback(
     report: Report,
     path: Path,
@@ -136,11 +105,12 @@ def write_feedback(
 ) -> tuple[int, list[str]]:
     """Write feedback.pdf; returns its pages and the URLs the templates were refused."""
     refused: list[str] = []
-    with _pages(report, options, show_answers, jobs) as pages, PdfJoiner(path) as joiner:
+    if jobs > 1:
+        load_weasyprint()  # imported once, before the workers fork
+    with (in_workers(_PageRenderer, (report, options, show_answers), len(report), jobs) as (pages, _),
+          PdfJoiner(path) as joiner):
         for i, (data, urls) in enumerate(pages):
-            if joiner.pages % 2:  # each student starts on a new sheet when printed duplex
-                joiner.add_blank_page(*joiner.last_page_size)
-            joiner.add(data)
+            joiner.add_sheet(data)  # each student on a new sheet
             refused += [u for u in urls if u not in refused]
             progress(i + 1)
         return joiner.pages, refused

@@ -172,6 +172,13 @@ class PdfJoiner:
         obj.write_to_stream(self._file)
         self._file.write(b"\nendobj\n")
 
+    def add_sheet(self, source: Path | bytes) -> int:
+        """``add``, starting on an odd page: a new sheet of paper when printed duplex, so that
+        two students' (or variants') pages never share one."""
+        if self.pages % 2:
+            self.add_blank_page(*self.last_page_size)
+        return self.add(source)
+
     def add(self, source: Path | bytes) -> int:
         """Append every page of ``source`` (a file, or a PDF's bytes); returns how many."""
         from pypdf import PdfReader
