@@ -27,3 +27,11 @@ def given(value: float, lang: str = "en") -> str:
     """A given number as a teacher types it: ``2``, ``−0.5``, ``0.1``."""
     text = str(int(value)) if float(value).is_integer() else repr(float(value))
     return _finish(text, lang)
+
+
+def shape(text: str) -> tuple[bool, int]:
+    """Whether a printed number has a minus sign, and how many digits before its decimal mark:
+    what its width in a column of numbers with the same decimals depends on."""
+    negative = text.startswith(MINUS)
+    whole = text.lstrip(MINUS).replace(",", ".").split(".")[0]
+    return negative, len(whole)

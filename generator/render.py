@@ -120,6 +120,14 @@ def _fill(template, **values) -> Markup:
     return Markup(escape(template)).format(**values)
 
 
+def _result_pad(text: str, digits: int) -> str:
+    """The class that pads a result on the left to the width of a negative number with
+    ``digits`` digits before the mark (style.css: ``pad``, ``s`` for a missing sign, then the
+    missing digits), so that the equals signs before right-aligned results line up."""
+    negative, whole = numbers.shape(text)
+    return f"pad{'' if negative else 's'}{max(digits - whole, 0)}"
+
+
 @dataclass
 class Renderer:
     """Renders one batch's documents; build one per process and reuse it (templates compile once)."""
@@ -142,6 +150,8 @@ class Renderer:
         lang, decimals = self.options.lang, self.options.decimals
         env.filters.update(
             answer=lambda v: numbers.answer(v, decimals, lang),
+            result_pad=lambda v, digits: _result_pad(numbers.answer(v, decimals, lang), digits),
+            integer_digits=lambda values: max(numbers.shape(numbers.answer(v, decimals, lang))[1] for v in values),
             given=lambda v: numbers.given(v, lang),
             score=lambda v: numbers.given(round(v, 4), lang),
             fill=_fill,
