@@ -102,6 +102,39 @@ def test_page_counts(documents):
     assert len(docs["key"].pages) <= key
 
 
+def step_edges(document):
+    """For each derivation (a ``p.step``): the right edge of its quantity's box, which the first
+    equals sign follows, and the left and right edges of its bold result, which the last
+    equals sign precedes (in CSS px, page by page alike)."""
+    edges = []
+    for page in document.pages:
+        for box in boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if (type(box).__name__ != "BlockBox" or box.element_tag != "p"
+                    or "step" not in (element.get("class") or "").split()):
+                continue
+            inner = list(boxes(box))
+            lhs = [b for b in inner if b.element_tag == "span" and b.element.get("class") == "lhs"
+                   and type(b).__name__ == "InlineBlockBox"]
+            result = [b for b in inner if b.element_tag == "b" and type(b).__name__ == "InlineBox"]
+            edges.append((lhs[0].position_x + lhs[0].margin_width() if lhs else None,
+                          result[-1].position_x, result[-1].position_x + result[-1].margin_width()))
+    return edges
+
+
+def test_equals_signs_and_results_line_up(documents):
+    # The quantities' boxes have one width, the results are padded to the widest one's width
+    # and set flush right: every equals sign before a result, and every result's last digit,
+    # stands at one x on every page; so does every equals sign after a quantity.
+    _, docs = documents
+    for name, document in docs.items():
+        edges = step_edges(document)
+        assert edges, name
+        for column in range(3):
+            xs = [e[column] for e in edges if e[column] is not None]
+            assert max(xs) - min(xs) < 0.05, (name, column, sorted(set(round(x, 2) for x in xs)))
+
+
 def test_no_page_ends_with_a_heading(documents):
     _, docs = documents
     for name, document in docs.items():
