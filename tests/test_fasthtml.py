@@ -97,11 +97,13 @@ def test_our_documents_are_the_same_pdf_bytes(maker, documents, name, monkeypatc
     assert ours == _plain_pdf(maker, html)
 
 
-def test_the_fast_path_sets_what_weasyprint_sets(maker, documents):
+def test_the_fast_path_sets_what_weasyprint_sets(maker, documents, monkeypatch):
     html = maker._parsed_style(documents["key-2,2,2,1-en"])[0]
     for base_url in (maker.base_url, Path(builtin_templates()), "relative/", None):
         for kwargs in ({}, {"url_fetcher": maker.fetcher, "media_type": "screen"}):
-            ours = pdf._fast(string=html, base_url=base_url, **kwargs)
+            with monkeypatch.context() as patch:
+                patch.setattr(tinyhtml5, "parse", _not_tinyhtml5)
+                ours = pdf._fast(string=html, base_url=base_url, **kwargs)
             theirs = maker.weasyprint.HTML(string=html, base_url=base_url, **kwargs)
             assert ours.base_url == theirs.base_url and ours.media_type == theirs.media_type
             assert type(ours.url_fetcher) is type(theirs.url_fetcher)
@@ -204,24 +206,28 @@ def test_what_may_differ_is_refused_and_parsed_by_tinyhtml5(maker, html, reason)
     assert _tree(pdf._fast(string=html).etree_element) == _tinyhtml5_tree(html)
 
 
-@pytest.mark.parametrize("html, reason", REFUSED[::6], ids=[reason for _, reason in REFUSED[::6]])
+# Those whose HTML5 tree moves or adds what is printed.
+REFUSED_PDF = [case for case in REFUSED if case[1] in (
+    "text in <table>", "<td> in <table>", "<div> inside an open <p>", "</b> in 'in body', where <i> is open",
+    "</p> in 'in body', where <body> is open", "an & that is not a character reference", "a character HTML5 replaces")]
+
+
+@pytest.mark.parametrize("html, reason", REFUSED_PDF, ids=[reason for _, reason in REFUSED_PDF])
 def test_a_refused_document_is_plain_weasyprints_pdf(maker, html, reason):
     assert maker.pdf(html)[0] == _plain_pdf(maker, html)
 
 
-def test_input_other_than_a_string_is_parsed_by_weasyprint(documents, tmp_path, monkeypatch):
+def test_input_other_than_a_string_is_parsed_by_weasyprint(maker, documents, tmp_path, monkeypatch):
     html = documents["worksheet-2,2,2,1-en"]
     path = tmp_path / "worksheet.html"
     path.write_text(html, encoding="utf-8")
     expected = _tinyhtml5_tree(html)
     parsed = []
-    monkeypatch.setattr(tinyhtml5, "parse", lambda *a, **k: parsed.append(1) or _real_parse(*a, **k))
+    real_parse = tinyhtml5.parse
+    monkeypatch.setattr(tinyhtml5, "parse", lambda *a, **k: parsed.append(1) or real_parse(*a, **k))
     for kwargs in ({"string": html.encode()}, {"filename": str(path)}, {"guess": path}, {"string": html, "encoding": "utf-8"}):
         assert _tree(pdf._fast(**kwargs).etree_element) == expected
     assert len(parsed) == 4
-
-
-_real_parse = tinyhtml5.parse
 
 
 # A random document: the elements, text, references, comments and misnestings of REFUSED and
