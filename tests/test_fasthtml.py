@@ -7,29 +7,18 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 
-from generator import export, fasthtml, keyfile, marking, pdf
+from feedback_page import feedback_html
+from generator import fasthtml, pdf
 from generator.batch import make_batch
-from generator.feedback import feedback_view
 from generator.layout import Layout
 from generator.pdf import PdfMaker
 from generator.render import DocumentOptions, Renderer, builtin_templates
-from generator.responses import Reading, Response
 from generator.sheets import grading_table, sheet
 
 # (layers, language, worked examples): every kind of document in each
 CASES = [("2,2,2,1", "en", False), ("2,2,2,1", "ru", False), ("2,2,2,2,1", "en", True), ("2,2,2,2,1", "ru", True)]
 KINDS = ("worksheet", "key", "grading", "feedback")
 NAMES = [f"{kind}-{layers}-{lang}" for layers, lang, _ in CASES for kind in KINDS]
-
-
-def _feedback_html(renderer, batch, show_answers):
-    """A student's feedback page: right answers, a wrong one, an unreadable one, a blank."""
-    key = keyfile.parse(export.answers_json(batch))
-    names = key.layout.answer_names
-    cells = {name: f"{key.values[name][0]:.4f}" for name in names}
-    cells[names[1]], cells[names[4]], cells[names[9]] = "7.5", "zwei", ""
-    report = marking.mark(Reading((Response("row 2", "Вера", key.codes[0], None, cells),)), key)
-    return renderer.feedback_html(feedback_view(report, 0, show_answers))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +32,7 @@ def documents():
         out.update({f"worksheet-{layers}-{lang}": renderer.worksheet_html(view),
                     f"key-{layers}-{lang}": renderer.key_html(view),
                     f"grading-{layers}-{lang}": renderer.grading_html(grading_table(batch, answers)),
-                    f"feedback-{layers}-{lang}": _feedback_html(renderer, batch, show_answers=lang == "en")})
+                    f"feedback-{layers}-{lang}": feedback_html(renderer, batch, show_answers=lang == "en")})
     return out
 
 

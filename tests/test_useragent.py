@@ -7,13 +7,12 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from generator import export, keyfile, marking, useragent
+from feedback_page import feedback_html
+from generator import useragent
 from generator.batch import make_batch
-from generator.feedback import feedback_view
 from generator.layout import Layout
 from generator.pdf import PdfMaker
 from generator.render import DocumentOptions, Renderer, builtin_templates
-from generator.responses import Reading, Response
 from generator.sheets import grading_table, sheet
 
 # (layers, language, worked examples, documents)
@@ -23,16 +22,6 @@ CASES = [
     ("2,2,2,2,1", "en", True, ("worksheet", "key")),
     ("2,2,2,2,1", "ru", True, ("worksheet", "key", "grading", "feedback")),
 ]
-
-
-def _feedback_html(renderer, batch, show_answers):
-    """A student's feedback page: right answers, a wrong one, an unreadable one, a blank."""
-    key = keyfile.parse(export.answers_json(batch))
-    names = key.layout.answer_names
-    cells = {name: f"{key.values[name][0]:.4f}" for name in names}
-    cells[names[1]], cells[names[4]], cells[names[9]] = "7.5", "zwei", ""
-    report = marking.mark(Reading((Response("row 2", "Вера", key.codes[0], None, cells),)), key)
-    return renderer.feedback_html(feedback_view(report, 0, show_answers))
 
 
 def _name(kind, layers, lang, worked):
@@ -52,7 +41,7 @@ def documents():
         view = sheet(batch, 1, answers, worked)
         made = {"worksheet": lambda: renderer.worksheet_html(view), "key": lambda: renderer.key_html(view),
                 "grading": lambda: renderer.grading_html(grading_table(batch, answers)),
-                "feedback": lambda: _feedback_html(renderer, batch, show_answers=lang == "en")}
+                "feedback": lambda: feedback_html(renderer, batch, show_answers=lang == "en")}
         for kind in kinds:
             out[_name(kind, layers, lang, worked)] = made[kind]()
     return out
