@@ -205,9 +205,10 @@ class PdfMaker:
         return data, pages
 
     def html_class(self, html: str):
-        """WeasyPrint's HTML (parsing faster where it can, ``_fast_html``), or one that lays ``html``
-        out with a trimmed user-agent stylesheet (``_lean_html``) where it gives the same PDF: only its elements, once parsed, can tell;
-        its text tells whether its CSS may need what the trimmed sheet dropped."""
+        """WeasyPrint's HTML (parsing faster where it can, ``_fast_html``), or one that lays
+        ``html`` out with a trimmed user-agent stylesheet (``_lean_html``) where that gives the
+        same PDF: only its elements, once parsed, can tell; its text tells whether its CSS may
+        need what the trimmed sheet dropped."""
         return _lean[0] if _lean and _lean[1].allows(html) else _fast
 
     def _parsed_style(self, html: str) -> tuple[str, list]:
