@@ -21,9 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.layout import MAX_NEURONS, MAX_WEIGHT_LAYERS, MIN_WEIGHT_LAYERS, Layout  # noqa: E402
-from generator.rules import ORDER, Tally, judge  # noqa: E402
-from generator.variants import candidates  # noqa: E402
+from generator.exercise.description import Exercise  # noqa: E402
+from generator.exercise.draw import candidates  # noqa: E402
+from generator.exercise.layout import MAX_NEURONS, MAX_WEIGHT_LAYERS, MIN_WEIGHT_LAYERS, Layout  # noqa: E402
+from generator.exercise.rules import ORDER, Tally, judge  # noqa: E402
 
 README_LAYOUTS = ("2,2,2,1", "3,2,1", "2,3,2,1", "2,2,2,2,1", "4,4,1", "4,4,4,4,1",
                   "1,1,1", "2,1,1", "2,2,1", "4,3,1", "3,3,3,1", "4,4,4,1", "1,1,1,1,1", "3,3,3,3,1")
@@ -43,7 +44,7 @@ def measure(layout: Layout, n: int, lr: float, decimals: int) -> tuple[int, Tall
     tally, accepted = Tally(), 0
     for start in range(0, n, CHUNK):
         k = np.arange(start, min(n, start + CHUNK))
-        accepted += int(judge(candidates(layout, SEED, k, np.zeros_like(k), lr), decimals, tally=tally).sum())
+        accepted += int(judge(candidates(Exercise(layout), SEED, k, np.zeros_like(k), lr), decimals, tally=tally).sum())
     return accepted, tally
 
 

@@ -18,14 +18,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator import export, moodle  # noqa: E402
-from generator.batch import make_batch  # noqa: E402
-from generator.layout import Layout  # noqa: E402
-from generator.render import DocumentOptions  # noqa: E402
+from generator.exchange import answers as export  # noqa: E402
+from generator.exercise.batch import make_batch  # noqa: E402
+from generator.exercise.description import Exercise  # noqa: E402
+from generator.exercise.layout import Layout  # noqa: E402
+from generator.outputs import moodle  # noqa: E402
+from generator.render.templates import DocumentOptions  # noqa: E402
 
 SEED = 20261128
 REPEATS = 3
@@ -39,7 +42,7 @@ def timed(fn) -> tuple[float, object]:
 
 def library(layers: str) -> None:
     layout = Layout.parse(layers)
-    big, small = (make_batch(count=n, seed=SEED, layout=layout) for n in (1000, 100))
+    big, small = (make_batch(count=n, seed=SEED, exercise=Exercise(layout)) for n in (1000, 100))
     options = DocumentOptions()
     times: dict[str, list[float]] = {"1000": [], "100": [], "json": []}
     size = 0
@@ -60,12 +63,12 @@ def command() -> None:
             "json": ["--format", "json"]}
     times: dict[str, list[float]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory() as tmp:
-        for r in range(REPEATS):
+        for _ in range(REPEATS):
             for name, args in runs.items():
                 out = Path(tmp) / f"{len(times[name])}-{name.replace(' ', '')}"
                 cmd = [sys.executable, "-m", "generator", "--count", "1000", "--seed", str(SEED), *args,
                        "--out", str(out), "--quiet"]
-                seconds, _ = timed(lambda: subprocess.run(cmd, check=True, cwd=Path(__file__).resolve().parents[1]))
+                seconds, _ = timed(partial(subprocess.run, cmd, check=True, cwd=Path(__file__).resolve().parents[1]))
                 times[name].append(seconds)
     t = {k: statistics.median(v) for k, v in times.items()}
     print(f"gen-worksheets --count 1000: --format moodle {t['moodle']:.2f} s ({t['moodle'] / t['json']:.1f}x "

@@ -13,9 +13,10 @@ from __future__ import annotations
 import statistics
 import time
 
-from generator.batch import make_batch
-from generator.documents import _VariantRenderer
-from generator.render import DocumentOptions
+from generator.exercise.batch import make_batch
+from generator.outputs import FORMATS
+from generator.outputs.base import Work
+from generator.render.templates import DocumentOptions
 
 VARIANTS = 6
 ROUNDS = 3
@@ -32,8 +33,8 @@ def per_variant(render, count: int) -> float:
 def main() -> None:
     batch = make_batch(count=VARIANTS * 5, seed=20261128)
     options = DocumentOptions(worked_examples=True)
-    pdfs = _VariantRenderer(batch, options, ("pdf",))
-    notebooks = _VariantRenderer(batch, options, ("ipynb",))
+    pdfs = Work(batch, options, [FORMATS["pdf"]])
+    notebooks = Work(batch, options, [FORMATS["ipynb"]])
     pdfs(0), notebooks(0)  # warm up: fonts, templates, imports
     pdf_times, notebook_times = [], []
     for _ in range(ROUNDS):

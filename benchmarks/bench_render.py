@@ -131,10 +131,10 @@ def floor_html(document: str, paper: str = "A4") -> str:
 
 def floor_ratios(templates: Path | None) -> None:
     """Section 0: layout + write of a default variant's worksheet and key against the floor."""
-    from generator.batch import make_batch
-    from generator.pdf import PdfMaker
-    from generator.render import DocumentOptions, Renderer
-    from generator.sheets import sheet
+    from generator.exercise.batch import make_batch
+    from generator.render.pdf import PdfMaker
+    from generator.render.sheets import sheet
+    from generator.render.templates import DocumentOptions, Renderer
 
     batch = make_batch(count=1, seed=int(SEED))
     answers = batch.solution.answers()
@@ -144,7 +144,7 @@ def floor_ratios(templates: Path | None) -> None:
         maker = PdfMaker(renderer.search_path)
         docs = {"worksheet": renderer.worksheet_html(view), "key": renderer.key_html(view)}
 
-        def best(document: str) -> tuple[float, int]:
+        def best(document: str, maker=maker) -> tuple[float, int]:
             maker.pdf(document)  # warm: fonts, caches
             times = []
             for _ in range(3):

@@ -12,15 +12,16 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.layout import DEFAULT_LAYOUT  # noqa: E402
-from generator.solver import Givens, solve  # noqa: E402
-from generator.variants import candidates, draw  # noqa: E402
+from generator.exercise.description import COURSE  # noqa: E402
+from generator.exercise.draw import candidates, draw  # noqa: E402
+from generator.exercise.solver import Givens, solve  # noqa: E402
 
 N_BATCH = 1_000_000
 N_LOOP = 3_000  # the per-variant loop is timed on a sample and scaled per variant
@@ -35,7 +36,7 @@ def timed(fn) -> float:
 
 def main() -> None:
     n = np.arange(N_BATCH)
-    givens = candidates(DEFAULT_LAYOUT, 2024, n, np.zeros_like(n), 0.1)
+    givens = candidates(COURSE, 2024, n, np.zeros_like(n), 0.1)
     sample = givens.take(np.arange(N_LOOP))
     singles: list[Givens] = [sample.take(np.array([k])) for k in range(N_LOOP)]
 
@@ -44,7 +45,7 @@ def main() -> None:
         batch_times.append(timed(lambda: solve(givens)))
         loop_times.append(timed(lambda: [solve(g) for g in singles]) / N_LOOP * N_BATCH)
     batch, loop = statistics.median(batch_times), statistics.median(loop_times)
-    draw_time = statistics.median(timed(lambda: draw(DEFAULT_LAYOUT, 10_000, s, 0.1, 4)) for s in range(3))
+    draw_time = statistics.median(timed(partial(draw, COURSE, 10_000, s, 0.1, 4)) for s in range(3))
 
     print(f"solve {N_BATCH:,} variants (2-2-2-1), batched:      {batch:7.3f} s   (target < 1 s)")
     print(f"the same one by one in a Python loop (scaled): {loop:7.1f} s")

@@ -1,0 +1,157 @@
+"""Drawing good random variants of the exercise.
+
+Variant ``k`` of a batch depends only on (master seed, k): its candidates come from a
+counter-based hash of (seed, k, attempt, slot), so a batch of 40 repeats the 30 of a batch
+of 30, and how many candidates a round draws changes nothing. Candidates are drawn for many
+variants at once and filtered with the batched solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .description import Exercise
+from .layout import Layout
+from .rules import RULES, Rules, Tally, judge
+from .solver import Givens
+
+# Numbers a person types into a calculator: halves, no zero weight. The course's example
+# (x = (1, 2), y = 5, weights in {±0.5, ±1, ±2, ±4}) is a possible draw.
+_HALVES_TO_3 = np.arange(1, 7) / 2
+X_VALUES = np.concatenate([-_HALVES_TO_3[::-1], _HALVES_TO_3])  # ±0.5 .. ±3
+Y_VALUES = np.arange(-10, 11) / 2  # -5 .. 5
+WEIGHT_VALUES = np.concatenate([-np.arange(8, 0, -1) / 2, np.arange(1, 9) / 2])  # ±0.5 .. ±4
+# A neuron summing 3 or 4 inputs gets smaller weights, or |s| <= 3 would almost never hold
+# and its gradients would outgrow the rules (measured with the rules of benchmarks/acceptance.py:
+# 4-4-4-4-1 keeps 1 candidate in 970 with ±2 and ±1.5, 1 in 57 with ±1.5 and ±1).
+MAX_WEIGHT_BY_FAN_IN = {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0}
+
+
+def weight_values(fan_in: int) -> np.ndarray:
+    """The weights a layer whose neurons sum ``fan_in`` inputs is drawn from."""
+    return WEIGHT_VALUES[np.abs(WEIGHT_VALUES) <= MAX_WEIGHT_BY_FAN_IN[fan_in]]
+
+MAX_ATTEMPTS_PER_VARIANT = 50_000
+MAX_CANDIDATES_PER_ROUND = 200_000
+
+
+class DrawError(RuntimeError):
+    """The rules cannot be met for these options."""
+
+
+# --- the counter-based generator -------------------------------------------------------
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    # SplitMix64's finalizer: every input bit affects every output bit.
+    h = (h ^ (h >> np.uint64(30))) * _M1
+    h = (h ^ (h >> np.uint64(27))) * _M2
+    return h ^ (h >> np.uint64(31))
+
+
+def _hash(seed: int, variant: np.ndarray, attempt: np.ndarray, n_slots: int) -> np.ndarray:
+    """64-bit hashes of (seed, variant, attempt, slot): shape ``variant.shape + (n_slots,)``."""
+    with np.errstate(over="ignore"):
+        h = _mix(np.full(variant.shape, seed, dtype=np.uint64) + _GOLDEN)
+        h = _mix(h ^ (variant.astype(np.uint64) + _GOLDEN))
+        h = _mix(h ^ (attempt.astype(np.uint64) + _GOLDEN))
+        slots = np.arange(n_slots, dtype=np.uint64) + _GOLDEN
+        return _mix(h[..., None] ^ slots)
+
+
+def candidates(exercise: Exercise, seed: int, variant: np.ndarray, attempt: np.ndarray, lr: float) -> Givens:
+    """The candidate given data for each (variant, attempt) pair (1-D arrays, 0-based)."""
+    layout = exercise.layout
+    sizes = layout.sizes
+    n_slots = sizes[0] + 1 + layout.n_weights
+    h = _hash(seed, variant, attempt, n_slots)
+    pick = lambda values, cols: values[(cols % np.uint64(len(values))).astype(np.intp)]  # noqa: E731
+    x = pick(X_VALUES, h[:, : sizes[0]])
+    y = pick(Y_VALUES, h[:, sizes[0]])
+    weights, at = [], sizes[0] + 1
+    for rows, cols in layout.weight_shapes:
+        block = h[:, at : at + rows * cols]
+        weights.append(pick(weight_values(rows), block).reshape(-1, rows, cols))
+        at += rows * cols
+    return Givens(exercise, x, y, tuple(weights), np.full(len(variant), float(lr)))
+
+
+@dataclass
+class _Pending:
+    """Accepted candidates of one variant not used yet, and where its attempts stand."""
+
+    rows: list[np.ndarray]
+    next_attempt: int = 0
+
+
+# What to change when a rule rejects (nearly) every candidate.
+_HINTS = {
+    "saturation": "other layer sizes",
+    "error": "other layer sizes",
+    "finite": "other layer sizes or a smaller --lr",
+    "gradient": "other layer sizes",
+    "step": "a smaller --lr",
+    "descent": "a smaller --lr",
+    "rounding": "more --decimals or other layer sizes",
+}
+
+
+def draw(exercise: Exercise, count: int, seed: int, lr: float, decimals: int, rules: Rules = RULES) -> Givens:
+    """``count`` good, pairwise different variants; variant k depends only on (seed, k)."""
+    layout = exercise.layout
+    n_given = len(layout.given_names)
+    chosen = np.empty((count, n_given))
+    seen: set[bytes] = set()
+    pending = [_Pending([]) for _ in range(count)]
+    settled = 0  # variants 0..settled-1 are final
+    tried = accepted = 0
+    tally = Tally()
+    while settled < count:
+        # Every unsettled variant with no accepted candidate left tries the same number of
+        # further attempts this round, enough to expect a few acceptances each.
+        open_ = np.array([k for k in range(settled, count) if not pending[k].rows])
+        rate = (accepted + 1) / (tried + 4)
+        per = int(np.clip(np.ceil(4 / rate), 4, max(4, MAX_CANDIDATES_PER_ROUND // len(open_))))
+        starts = np.array([pending[k].next_attempt for k in open_])
+        if starts[0] >= MAX_ATTEMPTS_PER_VARIANT or (tried >= 4 * MAX_CANDIDATES_PER_ROUND and accepted == 0):
+            raise DrawError(_draw_error(layout, count, accepted, tried, tally, rules))
+        variant = np.repeat(open_, per)
+        attempt = (starts[:, None] + np.arange(per)).ravel()
+        batch = candidates(exercise, seed, variant, attempt, lr)
+        ok = judge(batch, decimals, rules, tally)
+        tried += len(ok)
+        accepted += int(ok.sum())
+        if ok.any():
+            for k, row in zip(variant[ok], batch.take(ok).flat()):
+                pending[k].rows.append(row)
+        for k in open_:
+            pending[k].next_attempt += per
+        # Settle in order: variant k takes its first accepted candidate that no earlier
+        # variant has; a variant with none left waits, and so do the ones after it.
+        while settled < count and pending[settled].rows:
+            row = pending[settled].rows.pop(0)
+            key = row.tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            chosen[settled] = row
+            pending[settled] = _Pending([])
+            settled += 1
+    return Givens.from_flat(exercise, chosen)
+
+
+def _draw_error(layout: Layout, count: int, accepted: int, tried: int, tally: Tally, rules: Rules) -> str:
+    text = (f"could not draw {count} good variants for layers {layout.text}: "
+            f"{accepted:,} of {tried:,} random candidates met the rules")
+    rule = tally.hardest()
+    if rule is None:
+        return text
+    return (f"{text}; the rule that rejected the most: {rules.describe(rule)} "
+            f"({tally.share(rule):.0%} of the {tally.judged[rule]:,} candidates checked against it); "
+            f"try {_HINTS[rule]}")

@@ -1,0 +1,88 @@
+"""Reading typed-in answers from a CSV file, as spreadsheets save it (responses-template.csv filled in).
+
+Comma, semicolon or tab separated (a spreadsheet in a decimal-comma locale saves semicolons),
+UTF-8 with or without a byte order mark. A header row names the columns: ``student``,
+``code`` and/or ``variant``, and one column per answer named as in answers.json. Each row is a
+``Response`` with its cells as typed; whether they are numbers is the grader's business.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from .. import utf8
+from ..exchange.responsesheet import META
+from .responses import Reading, Refused, Response, ResponsesError
+
+DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(first_line: str) -> str:
+    # Answer names hold none of these, so the header shows which one separates cells.
+    return max(DELIMITERS, key=first_line.count)
+
+
+def parse(text: str, name: str = "RESPONSES") -> Reading:
+    """The responses in a CSV file's text; ``name`` is how messages call the file."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ResponsesError(f"{name} is empty")
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.lstrip().partition("\n")[0]))
+    try:
+        header, header_line = [], 0
+        while not any(cell.strip() for cell in header):  # blank lines above the header
+            header = next(rows, None)
+            if header is None:
+                raise ResponsesError(f"{name} has no header row naming the columns")
+            header_line = rows.line_num
+        columns = [cell.strip() for cell in header]
+        meta = {c.lower(): i for i, c in enumerate(columns) if c.lower() in META}
+        seen: set[str] = set()
+        for c in columns:
+            folded = c.lower() if c.lower() in META else c
+            if folded and folded in seen:
+                raise ResponsesError(f"{name}, line {header_line}: column {c!r} appears twice")
+            seen.add(folded)
+        if "code" not in meta and "variant" not in meta:
+            raise ResponsesError(f"{name}, line {header_line}: no 'code' or 'variant' column, so no row says "
+                                 "which variant it answers (the header names the columns)")
+        answers = [(i, c) for i, c in enumerate(columns) if c and i not in meta.values()]
+
+        student_at, code_at, variant_at = (meta.get(c, len(columns)) for c in META)
+        responses: list[Response] = []
+        refused: list[Refused] = []
+        line = rows.line_num + 1
+        for row in rows:
+            where, line = f"line {line}", rows.line_num + 1
+            if not any(row) or not any(cell.strip() for cell in row):
+                continue  # spreadsheets save empty rows below the data
+            if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
+                refused.append(Refused(where, f"{len(row)} cells, but the header names {len(columns)} columns"))
+                continue
+            row += [""] * (len(columns) + 1 - len(row))  # short rows: the missing cells are empty
+            variant = row[variant_at].strip()
+            if variant and not variant.isdigit():
+                refused.append(Refused(where, f"variant {variant!r} is not a whole number"))
+                continue
+            cells = {c: text for i, c in answers if (text := row[i].strip())}
+            student = row[student_at].strip()
+            if not cells and not student:
+                continue  # a row of responses-template.csv that nobody filled in
+            responses.append(Response(where, student, row[code_at].strip(), int(variant) if variant else None, cells))
+    except csv.Error as e:
+        raise ResponsesError(f"{name}, line {rows.line_num}: not a CSV file ({e})") from None
+    if not responses and not refused:
+        raise ResponsesError(f"{name} has a header but no rows of answers")
+    return Reading(tuple(responses), tuple(refused))
+
+
+def read(path: Path) -> Reading:
+    try:
+        text = utf8.decode(path.read_bytes())
+    except utf8.NotUtf8 as e:
+        raise ResponsesError(f"{path}: {e}; save it from the spreadsheet as \"CSV UTF-8\"") from None
+    except OSError as e:
+        raise ResponsesError(f"cannot read {path}: {e.strerror or e}") from None
+    return parse(text, str(path))

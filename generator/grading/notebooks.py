@@ -1,0 +1,99 @@
+"""Students' saved notebooks as responses for the grader.
+
+A notebook is read, never run: a student's code is not trusted. Each answer is the text its
+cell showed when the student last ran it (the cell ends with the variable's name, so the
+saved output is the value); a cell never run, or run while still ``None``, or that stopped
+with an error, has no answer. The variant comes from the metadata the generator wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..exchange.notebookmeta import METADATA_KEY
+from .responses import Reading, Refused, Response
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _answer_of(cell, answers: dict[str, str]) -> str | None:
+    """Which answer a code cell holds: the generator marks it in the cell's metadata; a cell
+    the student copied or retyped still ends with the variable's name."""
+    name = cell.get("metadata", {}).get(METADATA_KEY, {}).get("answer")
+    if name in answers:
+        return name
+    lines = [line.strip() for line in _text(cell.get("source", "")).splitlines() if line.strip()]
+    by_variable = {var: name for name, var in answers.items()}
+    return by_variable.get(lines[-1]) if lines else None
+
+
+# numpy 2 shows its scalars as ``np.float64(0.7616)``: a student who used np.tanh means 0.7616.
+_NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\((.*)\)", re.DOTALL)
+
+
+def _shown(cell) -> str | None:
+    """The value a cell showed when the student ran it, or None. A worked example comes with
+    its output but was never run (no execution count): that is the generator's, not theirs."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "execute_result" and isinstance(output.get("execution_count"), int):
+            text = _text(output.get("data", {}).get("text/plain", "")).strip()
+            if match := _NUMPY_SCALAR.fullmatch(text):
+                text = match.group(1).strip()
+            return text if text and text != "None" else None
+    return None
+
+
+def read_notebook(path: Path) -> Response:
+    """One saved notebook as a ``Response``; ``ValueError`` says why it cannot be read."""
+    import nbformat  # ~0.1 s that only reading notebooks needs, not every start of the command
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot be read ({e})") from None
+    try:
+        # Parsed, not validated: validation would log every oddity of a hand-edited file,
+        # and nothing below needs more than the cells' sources and outputs.
+        notebook = nbformat.reader.reads(text)
+        if notebook.get("nbformat") != 4:
+            notebook = nbformat.convert(notebook, 4)
+    except (ValueError, KeyError, TypeError, AttributeError, nbformat.NBFormatError, nbformat.ValidationError):
+        raise ValueError("is not a Jupyter notebook") from None
+    if not isinstance(notebook, dict):
+        raise ValueError("is not a Jupyter notebook")
+    ours = notebook.get("metadata", {}).get(METADATA_KEY)
+    if not isinstance(ours, dict) or not isinstance(ours.get("answers"), dict):
+        raise ValueError("is not a notebook from gen-worksheets (no variant in its metadata)")
+    answers = {str(k): str(v) for k, v in ours["answers"].items()}
+    variant = ours.get("variant")
+    cells: dict[str, str] = {}
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        name = _answer_of(cell, answers)
+        shown = _shown(cell) if name else None
+        if shown is not None:
+            cells[name] = shown  # a later cell for the same answer wins: it is further down
+    student = notebook.get("metadata", {}).get("student") or ours.get("student") or path.stem
+    return Response(
+        where=path.name,
+        student=str(student).strip(),
+        code=str(ours.get("code", "")),
+        variant=variant if isinstance(variant, int) and not isinstance(variant, bool) else None,
+        cells=cells,
+    )
+
+
+def read_notebooks(folder: Path) -> Reading:
+    """Every ``*.ipynb`` in ``folder`` (not its subfolders, so Jupyter's checkpoints stay out),
+    in file-name order, and a refusal for each file that could not be read."""
+    responses, refused = [], []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        try:
+            responses.append(read_notebook(path))
+        except ValueError as e:
+            refused.append(Refused(path.name, str(e)))
+    return Reading(tuple(responses), tuple(refused))

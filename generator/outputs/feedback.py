@@ -1,0 +1,125 @@
+"""The ``grade`` command's ``pdf``: feedback.pdf, a page (or two) per graded response, each
+starting on an odd page.
+
+What a page shows is read from the ``Report`` (``feedback_view``); templates present it
+(``feedback.html``). Pages are laid out in worker processes, as the worksheets are, and
+joined into one print job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..exercise import formulas
+from ..grading.report import Report
+from ..grading.statuses import STATUSES
+from ..render.pdf import PdfMaker, load_weasyprint
+from ..render.pdfjoin import PdfJoiner
+from ..render.sheets import Symbol, symbol
+from ..render.templates import DocumentOptions, Renderer
+from .base import GradeJob
+from .workers import in_workers
+
+
+@dataclass(frozen=True)
+class Line:
+    """One answer: which quantity, what the student wrote, how it was marked."""
+
+    name: str
+    kind: str  # the formula's kind: how the quantity is written (∂L/∂w or w′)
+    target: Symbol
+    status: str
+    text: str  # as typed; "" when missing
+    expected: float
+    points: float
+
+
+@dataclass(frozen=True)
+class Section:
+    """Answers the worksheet shows together: a task, or a layer of the backward pass."""
+
+    kind: str  # task1, preparation, layer, task3
+    lines: tuple[Line, ...]
+    letter: str = ""  # layer: its weights' letter
+    number: int = 0  # layer: 1-based from the input
+    from_end: int = 0  # layer: 0 for the last
+
+
+@dataclass(frozen=True)
+class Feedback:
+    student: str
+    variant: int
+    code: str
+    score: float
+    max_score: int
+    counts: dict[str, int]  # by status
+    carried_credit: float
+    sections: tuple[Section, ...]
+    show_answers: bool
+
+
+def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedback:
+    """Response ``i`` of ``report``, ready for the template."""
+    marks, r = report.marks, report.responses[i]
+    layout = report.key.layout
+    sections: list[Section] = []
+    for j, f in enumerate(formulas.graph(report.key.exercise)):
+        status = STATUSES[marks.status[i, j]]
+        line = Line(f.name, f.kind, symbol(f.name), status, r.cells.get(f.name, ""), float(marks.expected[i, j]),
+                    float(marks.points[i, j]))
+        if f.group in ("forward_layer", "output", "loss"):
+            kind, letter = "task1", ""
+        elif f.group in ("preparation", "loss_after"):
+            kind, letter = ("preparation" if f.group == "preparation" else "task3"), ""
+        else:
+            kind, letter = "layer", layout.weight_letters[f.layer]
+        if sections and (sections[-1].kind, sections[-1].letter) == (kind, letter):
+            last = sections[-1]
+            sections[-1] = Section(kind, last.lines + (line,), letter, last.number, last.from_end)
+        else:
+            sections.append(Section(kind, (line,), letter, f.layer + 1, layout.n_weight_layers - 1 - f.layer))
+    counts = {status: int((marks.status[i] == s).sum()) for s, status in enumerate(STATUSES)}
+    return Feedback(r.student, report.variants[i], report.codes[i], float(marks.score[i]), marks.max_score, counts,
+                    marks.carried_credit, tuple(sections), show_answers)
+
+
+class _PageRenderer:
+    """What a worker process keeps between pages: the report, the templates, WeasyPrint."""
+
+    def __init__(self, report: Report, options: DocumentOptions, show_answers: bool):
+        self.report, self.show_answers = report, show_answers
+        self.renderer = Renderer(options)
+        self.maker = PdfMaker(self.renderer.search_path)
+
+    def __call__(self, i: int) -> tuple[bytes, list[str]]:
+        data, _ = self.maker.pdf(self.renderer.feedback_html(feedback_view(self.report, i, self.show_answers)))
+        return data, list(self.maker.refused)
+
+
+def write_feedback(
+    report: Report,
+    path: Path,
+    options: DocumentOptions,
+    show_answers: bool = False,
+    jobs: int = 1,
+    progress: Callable[[int], None] = lambda done: None,
+) -> tuple[int, list[str]]:
+    """Write feedback.pdf; returns its pages and the URLs the templates were refused."""
+    refused: list[str] = []
+    if jobs > 1:
+        load_weasyprint()  # imported once, before the workers fork
+    with (in_workers(_PageRenderer, (report, options, show_answers), len(report), jobs) as (pages, _),
+          PdfJoiner(path) as joiner):
+        for i, (data, urls) in enumerate(pages):
+            joiner.add_sheet(data)  # each student on a new sheet
+            refused += [u for u in urls if u not in refused]
+            progress(i + 1)
+        return joiner.pages, refused
+
+
+def write(job: GradeJob) -> None:
+    _, refused = write_feedback(job.report, job.folder / "feedback.pdf", job.options, job.show_answers, job.jobs,
+                                job.progress)
+    job.refused += refused
