@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,8 +10,9 @@ import click
 from .. import __version__
 from ..exchange.givenfile import MAX_VARIANTS, GivenError, check_lr, parse_file
 from ..exercise.batch import MAX_SEED, make_batch
-from ..exercise.description import COURSE
+from ..exercise.description import COURSE, Exercise, ExerciseError
 from ..exercise.draw import DrawError
+from ..exercise.functions import ACTIVATIONS, LOSSES, OUTPUTS
 from ..exercise.layout import Layout, LayoutError
 from ..exercise.selfcheck import SelfCheckError
 from ..outputs import FORMATS, write_batch
@@ -42,6 +42,8 @@ Examples:
   gen-worksheets --count 30 --seed 2024      the same 30 variants every time
   gen-worksheets --given example.json        the course's own example
   gen-worksheets --layers 3,2,1 --out week5  a smaller network
+  gen-worksheets --activation sigmoid --bias --loss half-squared    Nielsen's exercise
+  gen-worksheets --output sigmoid --loss cross-entropy              a classifier
   gen-worksheets --lang ru --paper letter    Russian documents on US Letter
   gen-worksheets --format html,json          keys as HTML for a course website
   gen-worksheets --format pdf,json,csv,ipynb a Jupyter notebook per student too
@@ -78,6 +80,14 @@ def _set(ctx: click.Context, name: str) -> bool:
               help="JSON file with fixed given values (one object or a list) instead of random draws.")
 @click.option("--layers", default=COURSE.layout.text, show_default=True, callback=_layers,
               help="Neurons per layer, input first, output (1) last: 2 to 4 weight layers, 1 to 4 neurons each.")
+@click.option("--activation", type=click.Choice(tuple(ACTIVATIONS)), default=COURSE.activation.name,
+              show_default=True, help="Activation of the hidden neurons.")
+@click.option("--bias", is_flag=True,
+              help="Every neuron has a bias: the weight from a constant input 1, row 0 of each matrix (W_01 ...).")
+@click.option("--output", type=click.Choice(tuple(OUTPUTS)), default=COURSE.output.name, show_default=True,
+              help="Activation of the output neuron.")
+@click.option("--loss", type=click.Choice(tuple(LOSSES)), default=COURSE.loss.name, show_default=True,
+              help="squared: (ŷ − y)²; half-squared: ½(ŷ − y)²; cross-entropy: binary, for --output sigmoid.")
 @click.option("--lr", type=float, default=0.1, show_default=True, callback=_lr, help="Learning rate.")
 @click.option("--decimals", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Decimal places of the printed answers.")
@@ -90,8 +100,8 @@ def _set(ctx: click.Context, name: str) -> bool:
                   done="the new batch is complete", quiet=" and the warnings about --given numbers")
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
-def generate(ctx, count, seed, given_file, layers, lr, decimals, formats, worked_examples, out, lang, title, paper,
-             templates_dir, jobs, force, quiet):
+def generate(ctx, count, seed, given_file, layers, activation, bias, output, loss, lr, decimals, formats,
+             worked_examples, out, lang, title, paper, templates_dir, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
     solve each one, and write the worksheets and their answer keys.
 
@@ -107,14 +117,20 @@ def generate(ctx, count, seed, given_file, layers, lr, decimals, formats, worked
     started = time.perf_counter()
     check_text(ctx)
     tell = quiet_or(quiet)
-    exercise = replace(COURSE, layout=layers)
+    names = {"activation": activation, "output": output, "loss": loss, "bias": bias}
     givens = None
-    if given_file is not None:
+    if given_file is None:
+        try:
+            exercise = Exercise.named(layers, **names)
+        except ExerciseError as e:
+            raise click.UsageError(str(e)) from None
+    else:
         for name in ("count", "layers"):
             if _set(ctx, name):
                 raise click.UsageError(f"--{name} cannot be used with --given: the file sets it")
         try:
-            givens = parse_file(given_file, default_lr=lr, lr_option=_set(ctx, "lr"), exercise=exercise)
+            givens = parse_file(given_file, default_lr=lr, lr_option=_set(ctx, "lr"), names=names,
+                                named_by_options=frozenset(name for name in names if _set(ctx, name)))
         except OSError as e:
             raise click.BadParameter(f"cannot read {given_file}: {e.strerror or e}", param_hint="--given") from None
         except GivenError as e:
@@ -128,7 +144,8 @@ def generate(ctx, count, seed, given_file, layers, lr, decimals, formats, worked
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
     with writing(out, force, inputs, tell) as target:
         try:
-            batch = make_batch(count=count, seed=seed, exercise=exercise, lr=lr, decimals=decimals, givens=givens)
+            batch = make_batch(count=count, seed=seed, exercise=givens.exercise if givens else exercise, lr=lr,
+                               decimals=decimals, givens=givens)
         except (DrawError, SelfCheckError) as e:
             raise click.ClickException(str(e)) from None
         stop_if_signalled()

@@ -21,14 +21,21 @@ import numpy as np
 from .. import __version__, numbertext
 from ..exercise import tolerance
 from ..exercise.batch import Batch
-from ..exercise.description import COURSE, Exercise
+from ..exercise.description import COURSE, Exercise, ExerciseError
 from ..exercise.layout import Layout, LayoutError
-from .givenfile import GivenError, parse_variant
+from .givenfile import GivenError, exercise_fields, parse_variant
 
 GENERATOR = f"gen-worksheets {__version__}"
 
 
 # --- writing -------------------------------------------------------------------------------
+
+def _own_fields(exercise: Exercise) -> dict:
+    """The exercise's fields where it differs from the course's: what each variant's given data
+    name, so that one variant copied out renders the same exercise again."""
+    course = replace(COURSE, layout=replace(exercise.layout, bias=False)).names
+    return {field: value for field, value in exercise.names.items() if course[field] != value}
+
 
 def given_dict(batch: Batch, k: int) -> dict:
     """Variant ``k``'s given data (0-based), in the layout of a ``--given`` file."""
@@ -37,7 +44,7 @@ def given_dict(batch: Batch, k: int) -> dict:
     for letter, w in zip(batch.layout.weight_letters, givens.weights):
         out[letter] = [[plain(v) for v in row] for row in w[k]]
     out["lr"] = plain(givens.lr[k])
-    return out
+    return out | _own_fields(batch.exercise)
 
 
 def answers_document(batch: Batch) -> dict:
@@ -57,6 +64,7 @@ def answers_document(batch: Batch) -> dict:
         "generator": GENERATOR,
         "master_seed": batch.master_seed,
         "layers": list(batch.layout.sizes),
+        **batch.exercise.names,
         "decimals": batch.decimals,
         "variants": variants,
     }
@@ -163,6 +171,11 @@ def parse(text: str) -> Key:
         raise KeyFileError("'layers' must be a list of layer sizes, like [2, 2, 2, 1]") from None
     except LayoutError as e:
         raise KeyFileError(f"layers: {e}") from None
+    try:  # an answers.json from before the exercise had members names none: the course's
+        exercise = Exercise.named(layout, **(COURSE.names | exercise_fields(data, "the file")))
+    except (GivenError, ExerciseError) as e:
+        raise KeyFileError(str(e)) from None
+    layout = exercise.layout
     decimals = data.get("decimals")
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not MIN_DECIMALS <= decimals <= MAX_DECIMALS:
         raise KeyFileError(f"'decimals' must be a whole number from {MIN_DECIMALS} to {MAX_DECIMALS}")
@@ -170,13 +183,12 @@ def parse(text: str) -> Key:
     if not isinstance(variants, list) or not variants:
         raise KeyFileError("'variants' must be a non-empty list")
 
-    read = _fast(variants, layout) or _checked(variants, layout)
+    read = _fast(variants, exercise) or _checked(variants, exercise)
     numbers, codes, given, answers, tolerances = read
     if len(set(numbers)) < len(numbers):
         raise KeyFileError("two variants have the same number")
     values = dict(zip(layout.given_names, given.T))
     values |= dict(zip(layout.answer_names, answers.T))
-    exercise = replace(COURSE, layout=layout)  # answers.json records the layers of the course's exercise
     recomputed = tolerances is None
     if recomputed:
         tolerances = tolerance.tolerances(exercise, values, decimals)
@@ -188,17 +200,20 @@ def parse(text: str) -> Key:
 _Read = tuple  # (numbers, codes, given (n, given names), answers (n, answers), tolerances or None)
 
 
-def _fast(variants: list, layout: Layout) -> _Read | None:
+def _fast(variants: list, exercise: Exercise) -> _Read | None:
     """The arrays at once, for a well-formed file (10,000 variants in a fraction of a second);
     None at the first irregularity, which ``_checked`` then names."""
+    layout = exercise.layout
     n = len(variants)
-    fields = 3 + layout.n_weight_layers  # x, y, lr and the weight matrices
+    own = _own_fields(exercise)
+    fields = 3 + layout.n_weight_layers + len(own)  # x, y, lr, the weight matrices, the exercise's own
     try:
         numbers = [v["variant"] for v in variants]
         codes = [v["code"] for v in variants]
         given = [v["given"] for v in variants]
         if not (all(type(x) is int for x in numbers) and all(type(c) is str for c in codes)
-                and all(len(g) == fields for g in given)):
+                and all(len(g) == fields for g in given)
+                and all(g[field] == value for g in given for field, value in own.items())):
             return None
         parts = [np.array([g["x"] for g in given], dtype=float),
                  np.array([g["y"] for g in given], dtype=float)[:, None]]
@@ -225,8 +240,9 @@ def _fast(variants: list, layout: Layout) -> _Read | None:
     return numbers, codes, flat, answers, tolerances
 
 
-def _checked(variants: list, layout: Layout) -> _Read:
+def _checked(variants: list, exercise: Exercise) -> _Read:
     """Variant by variant, naming the first field that is wrong."""
+    layout = exercise.layout
     numbers, codes, given_rows, answer_rows, tolerance_rows = [], [], [], [], []
     for i, v in enumerate(variants):
         where = f"variant {i + 1}"
@@ -239,9 +255,14 @@ def _checked(variants: list, layout: Layout) -> _Read:
             raise KeyFileError(f"{where}: 'code' must be text")
         where = f"variant {number}"
         try:
-            variant_layout, given_row = parse_variant(v.get("given"), f"{where}.given", default_lr=math.nan)
+            variant_layout, given_row = parse_variant(v.get("given"), f"{where}.given", math.nan, layout.bias)
+            own = exercise_fields(v["given"], f"{where}.given")
         except GivenError as e:
             raise KeyFileError(str(e)) from None
+        for field, value in own.items():
+            if exercise.names[field] != value:
+                raise KeyFileError(f"{where}.given has {field} {json.dumps(value)}, the file "
+                                   f"{json.dumps(exercise.names[field])}")
         if variant_layout != layout:
             raise KeyFileError(f"{where} has layers {variant_layout.text}, the file says {layout.text}")
         numbers.append(number)

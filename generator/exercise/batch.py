@@ -75,5 +75,5 @@ def make_batch(
     residuals = selfcheck.check(solution)
     codes = batch_codes(master_seed, len(givens))
     tolerances = tolerance.of_solution(solution, decimals)
-    broken = tuple(broken_rules(solution, tolerances, rules)) if given_by_teacher else ()
+    broken = tuple(broken_rules(solution, decimals, rules)) if given_by_teacher else ()
     return Batch(master_seed, decimals, solution, codes, residuals, tolerances, broken)

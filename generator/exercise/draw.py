@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .description import Exercise
-from .layout import Layout
 from .rules import RULES, Rules, Tally, judge
 from .solver import Givens
 
@@ -22,16 +21,30 @@ from .solver import Givens
 _HALVES_TO_3 = np.arange(1, 7) / 2
 X_VALUES = np.concatenate([-_HALVES_TO_3[::-1], _HALVES_TO_3])  # ±0.5 .. ±3
 Y_VALUES = np.arange(-10, 11) / 2  # -5 .. 5
+Y_CLASSES = np.array([0.0, 1.0])  # the targets of an output between 0 and 1 (sigmoid): a class
 WEIGHT_VALUES = np.concatenate([-np.arange(8, 0, -1) / 2, np.arange(1, 9) / 2])  # ±0.5 .. ±4
-# A neuron summing 3 or 4 inputs gets smaller weights, or |s| <= 3 would almost never hold
-# and its gradients would outgrow the rules (measured with the rules of benchmarks/acceptance.py:
-# 4-4-4-4-1 keeps 1 candidate in 970 with ±2 and ±1.5, 1 in 57 with ±1.5 and ±1).
-MAX_WEIGHT_BY_FAN_IN = {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0}
+# The largest |weight| into a neuron summing ``fan_in`` inputs (a bias counts as one), by the
+# hidden neurons' activation. With tanh, a neuron summing 3 or 4 inputs gets smaller weights,
+# or |s| <= 3 would almost never hold and its gradients would outgrow the rules (measured with
+# the rules of benchmarks/acceptance.py: 4-4-4-4-1 keeps 1 candidate in 970 with ±2 and ±1.5,
+# 1 in 57 with ±1.5 and ±1). ReLU never saturates, so its gradients grow with the weights:
+# ±2 at most keeps 2-2-2-1 at 1 candidate in 35 (1 in 392 with ±4), ±1.5 would leave fewer
+# numbers to draw from for a small gain (1 in 17).
+MAX_WEIGHT_BY_FAN_IN = {
+    "tanh": {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0, 5: 1.0},
+    "sigmoid": {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0, 5: 1.0},
+    "relu": {1: 2.0, 2: 2.0, 3: 1.5, 4: 1.0, 5: 1.0},
+}
 
 
-def weight_values(fan_in: int) -> np.ndarray:
+def weight_values(fan_in: int, activation: str = "tanh") -> np.ndarray:
     """The weights a layer whose neurons sum ``fan_in`` inputs is drawn from."""
-    return WEIGHT_VALUES[np.abs(WEIGHT_VALUES) <= MAX_WEIGHT_BY_FAN_IN[fan_in]]
+    return WEIGHT_VALUES[np.abs(WEIGHT_VALUES) <= MAX_WEIGHT_BY_FAN_IN[activation][fan_in]]
+
+
+def y_values(exercise: Exercise) -> np.ndarray:
+    """The targets drawn: a class, 0 or 1, where the output is between 0 and 1."""
+    return Y_CLASSES if exercise.output.bounded else Y_VALUES
 
 MAX_ATTEMPTS_PER_VARIANT = 50_000
 MAX_CANDIDATES_PER_ROUND = 200_000
@@ -73,11 +86,11 @@ def candidates(exercise: Exercise, seed: int, variant: np.ndarray, attempt: np.n
     h = _hash(seed, variant, attempt, n_slots)
     pick = lambda values, cols: values[(cols % np.uint64(len(values))).astype(np.intp)]  # noqa: E731
     x = pick(X_VALUES, h[:, : sizes[0]])
-    y = pick(Y_VALUES, h[:, sizes[0]])
+    y = pick(y_values(exercise), h[:, sizes[0]])
     weights, at = [], sizes[0] + 1
     for rows, cols in layout.weight_shapes:
         block = h[:, at : at + rows * cols]
-        weights.append(pick(weight_values(rows), block).reshape(-1, rows, cols))
+        weights.append(pick(weight_values(rows, exercise.activation.name), block).reshape(-1, rows, cols))
         at += rows * cols
     return Givens(exercise, x, y, tuple(weights), np.full(len(variant), float(lr)))
 
@@ -120,7 +133,7 @@ def draw(exercise: Exercise, count: int, seed: int, lr: float, decimals: int, ru
         per = int(np.clip(np.ceil(4 / rate), 4, max(4, MAX_CANDIDATES_PER_ROUND // len(open_))))
         starts = np.array([pending[k].next_attempt for k in open_])
         if starts[0] >= MAX_ATTEMPTS_PER_VARIANT or (tried >= 4 * MAX_CANDIDATES_PER_ROUND and accepted == 0):
-            raise DrawError(_draw_error(layout, count, accepted, tried, tally, rules))
+            raise DrawError(_draw_error(exercise, count, accepted, tried, tally, rules))
         variant = np.repeat(open_, per)
         attempt = (starts[:, None] + np.arange(per)).ravel()
         batch = candidates(exercise, seed, variant, attempt, lr)
@@ -146,12 +159,12 @@ def draw(exercise: Exercise, count: int, seed: int, lr: float, decimals: int, ru
     return Givens.from_flat(exercise, chosen)
 
 
-def _draw_error(layout: Layout, count: int, accepted: int, tried: int, tally: Tally, rules: Rules) -> str:
-    text = (f"could not draw {count} good variants for layers {layout.text}: "
+def _draw_error(exercise: Exercise, count: int, accepted: int, tried: int, tally: Tally, rules: Rules) -> str:
+    text = (f"could not draw {count} good variants for layers {exercise.layout.text}: "
             f"{accepted:,} of {tried:,} random candidates met the rules")
     rule = tally.hardest()
     if rule is None:
         return text
-    return (f"{text}; the rule that rejected the most: {rules.describe(rule)} "
+    return (f"{text}; the rule that rejected the most: {rules.describe(rule, exercise)} "
             f"({tally.share(rule):.0%} of the {tally.judged[rule]:,} candidates checked against it); "
             f"try {_HINTS[rule]}")

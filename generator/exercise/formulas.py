@@ -31,11 +31,12 @@ Values = Mapping[str, np.ndarray]
 @dataclass(frozen=True)
 class Term:
     """One path of the chain rule: ``upstream`` · (the activation's derivative at ``local``) ·
-    ``factor``; ``local`` is None where the neuron is linear (a derivative of 1)."""
+    ``factor``; ``local`` is None where the neuron is linear (a derivative of 1), ``factor``
+    where it is a bias's constant input 1."""
 
     upstream: str  # L_partial_... of the neuron the path goes through
     local: str | None  # that neuron
-    factor: str  # the input neuron (point 1) or the weight (point 2)
+    factor: str | None  # the input neuron (point 1) or the weight (point 2)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Formula:
     kind: str
     group: str  # forward_layer, output, loss, preparation, point1, point2, point3, loss_after
     layer: int  # weight layer the step belongs to (0 = the first, W); -1 for loss steps
-    sums: tuple[tuple[str, str], ...] = ()  # (weight, input) pairs of a forward sum
+    sums: tuple[tuple[str, str | None], ...] = ()  # (weight, input) pairs of a forward sum; None: a bias's 1
     terms: tuple[Term, ...] = ()
     old: str = ""  # update: the weight before the step
     grad: str = ""  # update: its derivative
@@ -66,7 +67,7 @@ class Formula:
     def operands(self) -> tuple[str, ...]:
         """Every name the formula reads, each once, in the order it reads them."""
         if self.kind in ("neuron", "output"):
-            return tuple(name for pair in self.sums for name in pair)
+            return tuple(name for pair in self.sums for name in pair if name)
         if self.kind in ("loss", "loss_partial_y_pred"):
             return ("y_pred", "y")
         if self.kind in ("weight_partial", "neuron_partial"):
@@ -86,7 +87,16 @@ def neuron_name(layout: Layout, layer: int, i: int) -> str:
 
 
 def weight_name(layout: Layout, layer: int, i: int, j: int) -> str:
-    return f"{layout.weight_letters[layer]}_{i + 1}{j + 1}"
+    """The weight in row ``i``, column ``j`` (0-based) of weight layer ``layer``: ``W_11`` for
+    (0, 0), or ``W_01`` (a bias) where the layout has biases."""
+    return f"{layout.weight_letters[layer]}_{i + layout.first_row}{j + 1}"
+
+
+def row_input(layout: Layout, layer: int, i: int) -> str | None:
+    """What row ``i`` (0-based) of weight layer ``layer`` multiplies: a neuron of the layer
+    before, or None for the biases' constant 1."""
+    neuron = i - layout.bias
+    return None if neuron < 0 else neuron_name(layout, layer, neuron)
 
 
 def updated(weight: str) -> str:
@@ -110,7 +120,7 @@ def graph(exercise: Exercise) -> tuple[Formula, ...]:
             out.append(Formula(
                 neuron_name(layout, layer + 1, j), "output" if is_output else "neuron",
                 "output" if is_output else "forward_layer", layer,
-                sums=tuple((weight_name(layout, layer, i, j), neuron_name(layout, layer, i)) for i in range(rows)),
+                sums=tuple((weight_name(layout, layer, i, j), row_input(layout, layer, i)) for i in range(rows)),
                 activation=exercise.activation_of(layer),
             ))
     out.append(Formula("L", "loss", "loss", -1, loss=exercise.loss))
@@ -126,11 +136,11 @@ def graph(exercise: Exercise) -> tuple[Formula, ...]:
         weights = [(weight_name(layout, layer, i, j), i, j) for i in range(rows) for j in range(cols)]
         for w, i, j in weights:
             out.append(Formula(partial(w), "weight_partial", "point1", layer,
-                               terms=(path(layer, j, neuron_name(layout, layer, i)),), activation=activation))
+                               terms=(path(layer, j, row_input(layout, layer, i)),), activation=activation))
         if layer > 0:
-            for i in range(rows):
+            for i in range(layout.bias, rows):  # the biases' constant input has no gradient
                 terms = tuple(path(layer, j, weight_name(layout, layer, i, j)) for j in range(cols))
-                out.append(Formula(partial(neuron_name(layout, layer, i)), "neuron_partial", "point2", layer,
+                out.append(Formula(partial(row_input(layout, layer, i)), "neuron_partial", "point2", layer,
                                    terms=terms, activation=activation))
         for w, _, _ in weights:
             out.append(Formula(updated(w), "update", "point3", layer, old=w, grad=partial(w)))
@@ -150,14 +160,20 @@ def given_values(givens: Givens) -> dict[str, np.ndarray]:
 # ``py`` maps a name to how the course's notebook writes it (``W(1, 1)``, ``z(2)``, ``L_partial_q_1``).
 
 
+def weighted_sum(f: Formula, v: Values):
+    """The weighted sum s a ``neuron`` or ``output`` formula applies its activation to."""
+    return sum(v[w] if a is None else v[w] * v[a] for w, a in f.sums)
+
+
 class _Sum:
     """``neuron`` and ``output``: the neuron's activation of Σ w·a."""
 
     def evaluate(self, f, v, exercise):
-        return f.activation.at(sum(v[w] * v[a] for w, a in f.sums))
+        return f.activation.at(weighted_sum(f, v))
 
     def python(self, f, py, exercise):
-        return f.activation.python.format(s=" + ".join(f"{py(w)} * {py(a)}" for w, a in f.sums))
+        return f.activation.python.format(s=" + ".join(py(w) if a is None else f"{py(w)} * {py(a)}"
+                                                       for w, a in f.sums))
 
 
 class _Loss:
@@ -185,16 +201,18 @@ class _Chain:
     Σ ∂L/∂n · (dn/ds at n) · factor."""
 
     def evaluate(self, f, v, exercise):
-        return sum(v[t.upstream] * self._slope(f, t, v) * v[t.factor] for t in f.terms)
+        return sum(self._path(f, t, v) for t in f.terms)
 
     @staticmethod
-    def _slope(f, t, v):
-        return 1.0 if t.local is None else f.activation.slope(v[t.local])
+    def _path(f, t, v):
+        value = v[t.upstream] if t.local is None else v[t.upstream] * f.activation.slope_at(v[t.local])
+        return value if t.factor is None else value * v[t.factor]
 
     def python(self, f, py, exercise):
         def one(t):
             slope = "" if t.local is None else " * " + f.activation.python_slope.format(n=py(t.local))
-            return f"{py(t.upstream)}{slope} * {py(t.factor)}"
+            factor = "" if t.factor is None else f" * {py(t.factor)}"
+            return f"{py(t.upstream)}{slope}{factor}"
 
         return " + ".join(one(t) for t in f.terms)
 
@@ -224,14 +242,12 @@ class _LossAfter:
 
     def python(self, f, py, exercise):
         # The forward pass written out with the updated weights, as one expression.
-        layout = exercise.layout
-        a = [py(name) for name in layout.input_names]
-        for layer, (rows, cols) in enumerate(layout.weight_shapes):
-            activation = exercise.activation_of(layer)
-            a = [activation.python.format(s=" + ".join(f"{updated(weight_name(layout, layer, i, j))} * {a[i]}"
-                                                       for i in range(rows)))
-                 for j in range(cols)]
-        return f"L(y, {a[0]})"
+        written = {name: py(name) for name in exercise.layout.input_names}
+        for g in graph(exercise):
+            if g.kind in ("neuron", "output"):
+                s = " + ".join(updated(w) if a is None else f"{updated(w)} * {written[a]}" for w, a in g.sums)
+                written[g.name] = g.activation.python.format(s=s)
+        return f"L(y, {written['y_pred']})"
 
 
 class _Renamed(Mapping):

@@ -8,7 +8,11 @@ Naming scheme (reduces to the course's names for 2-2-2-1):
   ``W`` feeds are ``z``, ``U`` feeds ``q``, ``T`` feeds ``r``); the output is ``y_pred``;
 * indices are 1-based and concatenated, as in the course: ``W_ij`` connects ``x_i`` to
   ``z_j``, so ``W_12`` is row 1, column 2. Layers have at most 4 neurons, so every index
-  is one digit.
+  is one digit;
+* with biases, a neuron's bias is the weight from a constant input 1 of index 0, as many
+  textbooks write it: ``W_01`` is z_1's bias, ``V_01`` y_pred's; each weight matrix gains a
+  row 0, and the bias is a given number, a gradient (point 1) and an update (point 3) like
+  every weight.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ class LayoutError(ValueError):
 
 @dataclass(frozen=True)
 class Layout:
-    """Sizes of every neuron layer, input first, output (always 1) last."""
+    """Sizes of every neuron layer, input first, output (always 1) last, and whether every
+    neuron has a bias."""
 
     sizes: tuple[int, ...]
+    bias: bool = False
 
     def __post_init__(self) -> None:
         sizes = self.sizes
@@ -73,7 +79,14 @@ class Layout:
 
     @cached_property
     def weight_shapes(self) -> tuple[tuple[int, int], ...]:
-        return tuple(zip(self.sizes[:-1], self.sizes[1:]))
+        """Rows and columns of each weight matrix: a row per neuron of the layer before (and
+        row 0 for the biases), a column per neuron of the layer after."""
+        return tuple((rows + self.bias, cols) for rows, cols in zip(self.sizes[:-1], self.sizes[1:]))
+
+    @property
+    def first_row(self) -> int:
+        """The index of a weight matrix's first row: 0, the biases, where there are biases."""
+        return 0 if self.bias else 1
 
     @cached_property
     def n_weights(self) -> int:
@@ -82,9 +95,11 @@ class Layout:
     # Names, as the course's notebook spells its variables.
 
     def weight_names(self, layer: int) -> list[str]:
+        """Row by row: ``W_01, W_02`` (the biases, if any), ``W_11, W_12``, ..."""
         letter = self.weight_letters[layer]
         rows, cols = self.weight_shapes[layer]
-        return [f"{letter}_{i}{j}" for i in range(1, rows + 1) for j in range(1, cols + 1)]
+        first = self.first_row
+        return [f"{letter}_{i}{j}" for i in range(first, first + rows) for j in range(1, cols + 1)]
 
     def neuron_names(self, hidden: int) -> list[str]:
         letter = self.hidden_letters[hidden]

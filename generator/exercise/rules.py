@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import tolerance
+from . import formulas, tolerance
+from .description import Exercise
+from .interval import Interval
 from .layout import Layout
 from .solver import Givens, Solution, forward, solve
 
 # In the order they are checked (cheapest first); ``judge`` charges a rejected candidate to
-# the first rule it breaks.
-ORDER = ("saturation", "error", "finite", "gradient", "step", "descent", "rounding")
+# the first rule it breaks. A rule no function of the exercise calls for is not checked.
+ORDER = ("saturation", "dead", "error", "finite", "gradient", "step", "descent", "kink", "rounding")
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,37 @@ class Rules:
     """The limits a drawn variant meets. Only the step involves ``lr``: it limits lr · ∂L/∂w,
     the distance a weight moves, so the larger the lr, the smaller the gradients it allows."""
 
-    max_pre_activation: float = 3.0  # |s| > 3 saturates tanh: 1 - tanh(s)^2 < 0.01
+    # |s| beyond which a neuron saturates; None: each activation's own (tanh 3: 1 - tanh(3)^2
+    # < 0.01; sigmoid 4.6, where σ' falls below 0.01 too)
+    max_pre_activation: float | None = None
     min_error: float = 0.5  # |y_pred - y|: a loss worth a gradient step
     max_gradient: float = 10.0  # every ∂L/∂(weight or neuron), ∂L/∂y_pred too: hand-sized numbers
     max_step: float = 1.0  # |lr · ∂L/∂w|: one step nudges a weight, never throws it across the range
     max_relative_tolerance: float = 0.02  # tolerance / |answer|: two significant digits survive rounding
+    # ReLU: how far from 0, in units of the last printed place, every weighted sum stays beyond
+    # what rounding can move it, so that no careful student lands on the other branch
+    min_kink_distance: float = 5.0
 
-    def describe(self, rule: str) -> str:
+    def saturation(self, activation) -> float | None:
+        """The |s| limit of a neuron with ``activation``, or None where it cannot saturate."""
+        if activation.saturation is None:
+            return None
+        return activation.saturation if self.max_pre_activation is None else self.max_pre_activation
+
+    def describe(self, rule: str, exercise: Exercise | None = None) -> str:
         """The rule in words, for messages."""
+        exercise = exercise or Exercise()
+        limits = dict.fromkeys(limit for _, limit in _saturating(exercise, self))
         return {
-            "saturation": f"every neuron's weighted sum |s| <= {self.max_pre_activation:g}",
+            "saturation": f"every neuron's weighted sum |s| <= {' or '.join(f'{v:g}' for v in limits)}",
+            "dead": "some neuron of every hidden layer active (s > 0)",
             "error": f"|y_pred - y| >= {self.min_error:g}",
             "finite": "every answer a finite number",
             "gradient": f"every gradient at most {self.max_gradient:g} in size",
             "step": f"every weight moves by at most {self.max_step:g} in the step",
             "descent": "the step lowers L",
+            "kink": (f"every weighted sum at least {self.min_kink_distance:g} units of the last place clear of 0, "
+                     "beyond what rounding can move it"),
             "rounding": (f"every answer's rounding tolerance at most {100 * self.max_relative_tolerance:g}% "
                          "of its size"),
         }[rule]
@@ -55,9 +73,47 @@ RULES = Rules()
 
 # --- what each rule measures: one column per quantity, with the quantities' names -------
 
-def _saturation(pre_activations, layout: Layout) -> tuple[np.ndarray, list[str]]:
-    names = [n for hidden in range(len(layout.hidden_letters)) for n in layout.neuron_names(hidden)]
-    return np.abs(np.concatenate(pre_activations, axis=1)), names
+def _saturating(exercise: Exercise, rules: Rules) -> list[tuple[int, float]]:
+    """(layer, |s| limit) of every layer whose neurons can saturate (0 = z, the output last)."""
+    out = []
+    for layer in range(exercise.layout.n_weight_layers):
+        limit = rules.saturation(exercise.activation_of(layer))
+        if limit is not None:
+            out.append((layer, limit))
+    return out
+
+
+def _neuron_names(layout: Layout, layer: int) -> list[str]:
+    return ["y_pred"] if layer == layout.n_weight_layers - 1 else layout.neuron_names(layer)
+
+
+def _saturation(exercise: Exercise, pre, rules: Rules) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """|s| of every neuron that can saturate, their names and their limits."""
+    layers = _saturating(exercise, rules)
+    columns = [np.abs(pre[layer]) for layer, _ in layers]
+    names = [n for layer, _ in layers for n in _neuron_names(exercise.layout, layer)]
+    limits = np.array([limit for layer, limit in layers for _ in _neuron_names(exercise.layout, layer)])
+    s = np.concatenate(columns, axis=1) if columns else np.zeros((len(pre[0]), 0))
+    return s, names, limits
+
+
+def _dead(exercise: Exercise, pre) -> tuple[np.ndarray, list[str]]:
+    """Per hidden layer, the largest weighted sum: at most 0, every neuron of it is off."""
+    layout = exercise.layout
+    return (np.stack([layer.max(axis=1) for layer in pre[:-1]], axis=1),
+            [f"layer {''.join(layout.hidden_letters[h])}" for h in range(len(pre) - 1)])
+
+
+def _kinks(exercise: Exercise, written: dict, decimals: int) -> tuple[np.ndarray, list[str]]:
+    """How far from 0, in units of the last place, the weighted sum of every neuron with a
+    kink stays whatever careful students wrote before it (at most 0: it may cross)."""
+    columns, names = [], []
+    for f in formulas.graph(exercise):
+        if f.kind in ("neuron", "output") and f.activation.kink:
+            s = Interval.of(formulas.weighted_sum(f, written))
+            columns.append(np.maximum(s.lo, -s.hi) * 10.0**decimals)
+            names.append(f.name)
+    return np.stack(columns, axis=1), names
 
 
 def _gradients(solution: Solution) -> tuple[np.ndarray, list[str]]:
@@ -83,10 +139,13 @@ def _answers(solution: Solution) -> tuple[np.ndarray, list[str]]:
     return np.stack(list(answers.values()), axis=1), list(answers)
 
 
-def _relative_tolerances(values, tolerances, layout: Layout) -> tuple[np.ndarray, list[str]]:
+def _relative_tolerances(values, tolerances, written, layout: Layout) -> tuple[np.ndarray, list[str]]:
+    """tolerance / |answer| of every answer; 0 for an answer that every careful student writes
+    exactly (a 0 that rounding cannot move: a ReLU neuron that is off, its gradients)."""
     names = list(layout.answer_names)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.stack([tolerances[a] / np.abs(values[a]) for a in names], axis=1), names
+        return np.stack([np.where((written[a].lo == 0) & (written[a].hi == 0), 0.0, tolerances[a] / np.abs(values[a]))
+                         for a in names], axis=1), names
 
 
 # --- drawing ------------------------------------------------------------------------------
@@ -121,12 +180,15 @@ def judge(givens: Givens, decimals: int, rules: Rules = RULES, tally: Tally | No
         tally.rejected[rule] += int(len(ok) - ok.sum())
         alive = alive[ok]
 
-    layout = givens.layout
-    pre, _, y_pred = forward(givens.exercise, givens.x, givens.weights)
-    with np.errstate(invalid="ignore"):
+    exercise, layout = givens.exercise, givens.layout
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        pre, _, y_pred = forward(exercise, givens.x, givens.weights)
         # A NaN compares False everywhere, so it is rejected by the first rule that sees it.
-        s, _ = _saturation(pre, layout)
-        keep("saturation", s.max(axis=1) <= rules.max_pre_activation)
+        s, _, limits = _saturation(exercise, pre, rules)
+        if s.shape[1]:
+            keep("saturation", (s <= limits).all(axis=1))
+        if exercise.activation.kink:
+            keep("dead", (_dead(exercise, pre)[0][alive] > 0).all(axis=1))
         keep("error", np.abs(y_pred - givens.y)[alive] >= rules.min_error)
         if not len(alive):
             return np.zeros(len(givens), dtype=bool)
@@ -147,8 +209,14 @@ def judge(givens: Givens, decimals: int, rules: Rules = RULES, tally: Tally | No
             return np.zeros(len(givens), dtype=bool)
 
         values = {name: v[here] for name, v in tolerance.key_values(solution).items()}
-        ratios, _ = _relative_tolerances(values, tolerance.tolerances(givens.exercise, values, decimals), layout)
-        keep("rounding", ratios.max(axis=1) <= rules.max_relative_tolerance)
+        written, tolerances = tolerance.written(exercise, values, decimals)
+        ratios, _ = _relative_tolerances(values, tolerances, written, layout)
+        ok = ratios.max(axis=1) <= rules.max_relative_tolerance
+        if exercise.activation.kink:
+            clear = _kinks(exercise, written, decimals)[0].min(axis=1) >= rules.min_kink_distance
+            keep("kink", clear)
+            ok = ok[clear]
+        keep("rounding", ok)
     good = np.zeros(len(givens), dtype=bool)
     good[alive] = True
     return good
@@ -165,17 +233,28 @@ def _show(value: float, limit: float) -> str:
     return text
 
 
-def warnings(solution: Solution, tolerances: dict[str, np.ndarray], rules: Rules = RULES) -> list[str]:
+def warnings(solution: Solution, decimals: int, rules: Rules = RULES) -> list[str]:
     """One line per rule a variant breaks, naming the quantity that breaks it the most
     ("variant 1: W_22 moves by 4.2 in the step (limit 1)"); variants count from 1."""
+    exercise = solution.exercise
     values = tolerance.key_values(solution)
-    measured = {
-        "saturation": _saturation(solution.pre_activations, solution.layout),
-        "finite": _answers(solution),
-        "gradient": _gradients(solution),
-        "step": _steps(solution),
-        "rounding": _relative_tolerances(values, tolerances, solution.layout),
-    }
+    written, tolerances = tolerance.written(exercise, values, decimals)
+    s, neurons, limits = _saturation(exercise, solution.pre_activations, rules)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        measured = {
+            "saturation": (s / limits, neurons),  # the share of its own limit
+            "finite": _answers(solution),
+            "gradient": _gradients(solution),
+            "step": _steps(solution),
+            "rounding": _relative_tolerances(values, tolerances, written, solution.layout),
+        }
+    if exercise.activation.kink:
+        distances, kinked = _kinks(exercise, written, decimals)
+        measured["kink"] = (-distances, kinked)  # the worst is the closest
+        largest, layers = _dead(exercise, solution.pre_activations)
+        measured["dead"] = (-largest, layers)
+    activation_of = {n: exercise.activation_of(layer).name for layer, _ in _saturating(exercise, rules)
+                     for n in _neuron_names(exercise.layout, layer)}
 
     def worst(rule: str, k: int) -> tuple[float, str]:
         m, names = measured[rule]
@@ -185,10 +264,18 @@ def warnings(solution: Solution, tolerances: dict[str, np.ndarray], rules: Rules
     lines = []
     for k in range(len(solution)):
         broken = []
-        s, neuron = worst("saturation", k)
-        if s > rules.max_pre_activation:
-            broken.append(f"{neuron} = tanh(s) with |s| = {_show(s, rules.max_pre_activation)} is saturated "
-                          f"(limit {rules.max_pre_activation:g})")
+        if neurons:
+            _, neuron = worst("saturation", k)
+            j = neurons.index(neuron)
+            size, limit = float(s[k, j]), float(limits[j])
+            if size > limit:
+                broken.append(f"{neuron} = {activation_of[neuron]}(s) with |s| = {_show(size, limit)} "
+                              f"is saturated (limit {limit:g})")
+        if "dead" in measured:
+            most, layer = worst("dead", k)
+            if most >= 0:
+                broken.append(f"every neuron of {layer} is off (its largest weighted sum is {-most:.3g}): "
+                              "no gradient reaches the layers before it")
         error = abs(float(solution.y_pred[k] - solution.givens.y[k]))
         if error < rules.min_error:
             broken.append(f"y_pred is only {_show(error, rules.min_error)} from y (at least {rules.min_error:g})")
@@ -204,6 +291,12 @@ def warnings(solution: Solution, tolerances: dict[str, np.ndarray], rules: Rules
         L, L_after = float(solution.L[k]), float(solution.L_after_update[k])
         if not L_after < L:
             broken.append(f"the step does not lower L ({L:.4g} before, {L_after:.4g} after)")
+        if "kink" in measured:
+            closest, neuron = worst("kink", k)
+            if -closest < rules.min_kink_distance:
+                broken.append(f"{neuron}'s weighted sum is within {max(-closest, 0):.3g} units of the last place of 0 "
+                              "(rounding may put a careful student on the other side of the kink; "
+                              f"at least {rules.min_kink_distance:g})")
         ratio, name = worst("rounding", k)
         limit = 100 * rules.max_relative_tolerance
         if 100 * ratio > limit:

@@ -1,4 +1,5 @@
-"""Check every gradient of a solution against a numerical derivative of L (the complex step)."""
+"""Check every gradient of a solution against a numerical derivative of L: the complex step where
+every function of the exercise is analytic, central differences where one is not (ReLU)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from .solver import Solution, forward
 # growing with the inputs (h is tiny). A real central stencil (h = 1e-4) failed given
 # values of 6 and more: the error of a difference grew with the numbers, not the solver.
 STEP = 1e-30
+# ReLU's max is not analytic. Its networks are piecewise smooth, and the rules keep every
+# weighted sum far from the kink (several units of the last printed place, far more than this
+# step), so central differences on the real line are exact but for rounding, ~1e-16 |L| / h.
+CENTRAL_STEP = 1e-6
 TOLERANCE = 1e-6
 
 
@@ -24,7 +29,7 @@ def _loss_with_weight(solution: Solution, layer: int, i: int, j: int, d: complex
     """L with weight (i, j) of weight layer ``layer`` moved by ``d`` in every variant."""
     givens, exercise = solution.givens, solution.exercise
     weights = list(givens.weights)
-    weights[layer] = weights[layer].astype(complex)
+    weights[layer] = weights[layer].astype(np.result_type(weights[layer], d))
     weights[layer][:, i, j] += d
     return exercise.loss.value(forward(exercise, givens.x, tuple(weights))[2], givens.y)
 
@@ -33,7 +38,7 @@ def _loss_with_neuron(solution: Solution, hidden: int, i: int, d: complex) -> np
     """L with neuron ``i`` of hidden layer ``hidden`` moved by ``d`` and the rest of the
     network run on from there."""
     exercise = solution.exercise
-    nudged = solution.neurons[hidden].astype(complex)
+    nudged = solution.neurons[hidden].astype(np.result_type(solution.neurons[hidden], d))
     nudged[:, i] += d
     _, _, y_pred = forward(exercise, nudged, solution.givens.weights[hidden + 1 :])
     return exercise.loss.value(y_pred, solution.givens.y)
@@ -42,11 +47,15 @@ def _loss_with_neuron(solution: Solution, hidden: int, i: int, d: complex) -> np
 def residuals(solution: Solution) -> np.ndarray:
     """Per variant: the largest ``|g - fd| / max(1, |g|)`` over every gradient of L."""
     worst = np.zeros(len(solution))
+    exercise = solution.exercise
+    analytic = exercise.activation.analytic and exercise.output.analytic
 
     def compare(g: np.ndarray, loss_at) -> None:
-        """``loss_at(offset)``: L with the quantity that ``g`` differentiates moved by a
-        (complex) offset."""
-        fd = loss_at(1j * STEP).imag / STEP
+        """``loss_at(offset)``: L with the quantity that ``g`` differentiates moved by an offset."""
+        if analytic:
+            fd = loss_at(1j * STEP).imag / STEP
+        else:
+            fd = (loss_at(CENTRAL_STEP) - loss_at(-CENTRAL_STEP)) / (2 * CENTRAL_STEP)
         np.maximum(worst, np.abs(g - fd) / np.maximum(1.0, np.abs(g)), out=worst)
 
     loss, y = solution.exercise.loss.value, solution.givens.y

@@ -3,7 +3,8 @@
 Batched over a leading variant axis (``n``): every array below starts with it, so one call
 solves 30 or 1,000,000 variants. Shapes: activations ``(n, size)``, a weight layer
 ``(n, rows, cols)`` with ``[k, i, j]`` connecting neuron ``i`` of the layer before to neuron
-``j`` of the layer after (the course's ``W_ij``). No I/O, no formatting, no randomness.
+``j`` of the layer after (the course's ``W_ij``); with biases, row 0 holds them, the weights
+from a constant input 1 (``W_01``). No I/O, no formatting, no randomness.
 """
 
 from __future__ import annotations
@@ -61,24 +62,34 @@ class Givens:
         return np.concatenate(parts, axis=1)
 
 
-def layer_input(a: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """sum_i a_i w_ij for every variant (einsum beats batched matmul on 1..4-wide matrices)."""
-    return np.einsum("ni,nij->nj", a, w)
+def with_bias_input(a: np.ndarray, bias: bool) -> np.ndarray:
+    """The inputs of a weight layer: the neurons before it, after a constant 1 where there are
+    biases (row 0 of the weights)."""
+    return np.concatenate([np.ones((len(a), 1), dtype=a.dtype), a], axis=1) if bias else a
+
+
+def layer_input(a: np.ndarray, w: np.ndarray, bias: bool = False) -> np.ndarray:
+    """sum_i a_i w_ij for every variant, with a_0 = 1 for the biases (einsum beats batched
+    matmul on 1..5-wide matrices)."""
+    return np.einsum("ni,nij->nj", with_bias_input(a, bias), w)
 
 
 def forward(
     exercise: Exercise, x: np.ndarray, weights: tuple[np.ndarray, ...]
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
-    """Pre-activations ``s`` and neurons of each hidden layer, and the output ``y_pred``."""
+    """The pre-activations ``s`` of every layer (the output's last), the neurons of each hidden
+    layer, and the output ``y_pred``."""
+    bias = exercise.layout.bias
     pre, neurons = [], []
     a = x
     for w in weights[:-1]:
-        s = layer_input(a, w)
+        s = layer_input(a, w, bias)
         a = exercise.activation.value(s)
         pre.append(s)
         neurons.append(a)
-    y_pred = exercise.output.value(layer_input(a, weights[-1])[:, 0])
-    return pre, neurons, y_pred
+    s = layer_input(a, weights[-1], bias)
+    pre.append(s)
+    return pre, neurons, exercise.output.value(s[:, 0])
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ class Solution:
     """Every quantity of the exercise, for a batch of variants (see ``answers``)."""
 
     givens: Givens
-    pre_activations: tuple[np.ndarray, ...]  # s of each hidden layer
+    pre_activations: tuple[np.ndarray, ...]  # s of every layer, the output's last
     neurons: tuple[np.ndarray, ...]  # z, q, ...: the activation of s
     slopes: tuple[np.ndarray, ...]  # dz/ds, dq/ds, ... (for tanh: 1 - z^2, 1 - q^2, ...)
     y_pred: np.ndarray
@@ -141,7 +152,8 @@ def solve(givens: Givens) -> Solution:
 
     # Backward pass. Preparation: dL/dy_pred.
     L_partial_y_pred = exercise.loss.derivative(y_pred, givens.y)
-    inputs = [givens.x] + neurons  # what feeds each weight layer
+    bias = exercise.layout.bias
+    inputs = [with_bias_input(a, bias) for a in [givens.x] + neurons]  # what feeds each weight layer
     weight_grads: list[np.ndarray] = [None] * len(weights)  # type: ignore[list-item]
     neuron_grads: list[np.ndarray] = [None] * len(neurons)  # type: ignore[list-item]
     updated: list[np.ndarray] = [None] * len(weights)  # type: ignore[list-item]
@@ -152,8 +164,9 @@ def solve(givens: Givens) -> Solution:
         # Point 1: dL/dw_ij = delta_j * (neuron i feeding the layer).
         weight_grads[layer] = np.einsum("ni,nj->nij", inputs[layer], delta)
         if layer > 0:
-            # Point 2: dL/d(neuron i) = sum_j delta_j w_ij, with the weights *before* the update.
-            grad = np.einsum("nij,nj->ni", w, delta)
+            # Point 2: dL/d(neuron i) = sum_j delta_j w_ij, with the weights *before* the update
+            # (the biases' row feeds no neuron).
+            grad = np.einsum("nij,nj->ni", w[:, int(bias):, :], delta)
             neuron_grads[layer - 1] = grad
             delta = grad * slopes[layer - 1]
         # Point 3: the gradient step.

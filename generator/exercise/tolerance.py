@@ -34,14 +34,29 @@ def half_unit(decimals: int) -> float:
 def tolerances(exercise: Exercise, values: Values, decimals: int) -> dict[str, np.ndarray]:
     """Each answer's tolerance, in the course's order, from the key's ``values`` (every
     given number and answer by name, one value per variant)."""
+    return written(exercise, values, decimals)[1]
+
+
+def written(exercise: Exercise, values: Values, decimals: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """What careful students write, by name (the given numbers exact, each answer an Interval),
+    and each answer's tolerance."""
     half = half_unit(decimals)
     out: dict[str, np.ndarray] = {}
     reachable: dict[str, Interval | np.ndarray] = {name: values[name] for name in exercise.layout.given_names}
-    for f in formulas.graph(exercise):
-        spread = Interval.of(formulas.evaluate(exercise, f, reachable)).distance(values[f.name])
-        out[f.name] = SAFETY * (spread + half)
-        reachable[f.name] = Interval.around(values[f.name], out[f.name])
-    return out
+    # A ReLU neuron that is off is exactly 0 for every careful student, and so are the gradients
+    # through it: rounding 0 leaves 0. (With the other activations an exact 0 is a coincidence
+    # of the given numbers, and counts as a rounded answer like any other.)
+    zeros_exact = exercise.activation.kink
+    with np.errstate(all="ignore"):  # a NaN or an infinity is a tolerance the rules refuse
+        for f in formulas.graph(exercise):
+            value = values[f.name]
+            spread = Interval.of(formulas.evaluate(exercise, f, reachable)).distance(value)
+            out[f.name] = SAFETY * (spread + half)
+            # The key ± its tolerance, or the exact 0.
+            exact = (spread == 0) & (value == 0) & zeros_exact
+            reachable[f.name] = Interval(np.where(exact, 0.0, value - out[f.name]),
+                                         np.where(exact, 0.0, value + out[f.name]))
+    return reachable, out
 
 
 def key_values(solution: Solution) -> dict[str, np.ndarray]:

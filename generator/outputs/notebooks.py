@@ -257,7 +257,11 @@ class NotebookMaker:
             md(f"# {title}\n\n### {self._fill('variant', n=view.number)} · {view.code}\n\n{t('nb_intro')}"),
             _Cell("imports", "code", self._imports()),
             md(self._fill("nb_init", w=self._math_list(layout.weight_letters),
-                          loss=self._member_text("nb_loss_name", self.exercise.loss.name)) + "\n\n" + t("nb_indexing")),
+                          loss=self._member_text("nb_loss_name", self.exercise.loss.name)) + "\n\n" + t("nb_indexing")
+               + ("\n\n" + self._fill("nb_bias_indexing", w=f"`{layout.weight_letters[0]}(0, 1)`",
+                                        b=f"${_tex(layout.weight_names(0)[0])}$",
+                                        z=f"${_tex(layout.neuron_names(0)[0])}$")
+                  if layout.bias else "")),
             _Cell("given", "code", self._given(k)),
             md(f"# {t('nb_forward')}"),
         ]
@@ -268,9 +272,7 @@ class NotebookMaker:
                 letter = group.layer
                 names = ", ".join(self.vars[s.name] for s in group.steps)
                 names = f"{names}," if len(group.steps) == 1 else names
-                cells.append(_Cell(f"accessor-{letter}", "code",
-                                   f"def {letter}(i):\n    {letter}_indexing_from_0 = ({names})\n"
-                                   f"    return {letter}_indexing_from_0[i - 1]"))
+                cells.append(_Cell(f"accessor-{letter}", "code", self._accessor(letter, f"({names})")))
             elif group.kind == "output":
                 cells += [md(t("nb_output"))] + answers(group)
             else:
@@ -309,19 +311,39 @@ class NotebookMaker:
         return self._fill("nb_point3", w=letter)
 
     def _imports(self) -> str:
-        """What the exercise's functions need, each once."""
-        functions = (self.exercise.activation, self.exercise.output)
-        return "\n".join(dict.fromkeys(f.python_import for f in functions if f.python_import))
+        """What the exercise's functions need from math, and the ones the notebook defines."""
+        ex = self.exercise
+        names = dict.fromkeys(name for f in (ex.activation, ex.output, ex.loss) for name in f.python_math)
+        parts = [f"from math import {', '.join(names)}"] if names else []
+        parts += list(dict.fromkeys(f.python_definition for f in (ex.activation, ex.output) if f.python_definition))
+        return "\n\n\n".join(parts)
+
+    def _accessor(self, name: str, literal: str, matrix: bool = False) -> str:
+        """The course's 1-indexed accessor of a tuple (``x(i)``, ``z(i)``) or of a weight matrix
+        (``W(i, j)``). With biases, row 0 of a matrix is theirs, and every accessor refuses an
+        index it has no value for: Python would read index 0 of a 1-indexed tuple as the last."""
+        table = f"{name}_indexing_from_0"
+        if not self.layout.bias:
+            index = "[i - 1][j - 1]" if matrix else "[i - 1]"
+            return f"def {name}({'i, j' if matrix else 'i'}):\n    {table} = {literal}\n    return {table}{index}"
+        if matrix:
+            message = self._fill("nb_index_error", f=name, args="{i}, {j}", first="0")
+            return (f"def {name}(i, j):\n    {table} = {literal}  # row 0: the biases\n"
+                    f"    if not (0 <= i < len({table}) and 1 <= j <= len({table}[0])):\n"
+                    f"        raise IndexError({message!r}.format(i=i, j=j))\n"
+                    f"    return {table}[i][j - 1]")
+        message = self._fill("nb_index_error", f=name, args="{i}", first="1")
+        return (f"def {name}(i):\n    {table} = {literal}\n"
+                f"    if not 1 <= i <= len({table}):\n"
+                f"        raise IndexError({message!r}.format(i=i))\n"
+                f"    return {table}[i - 1]")
 
     def _given(self, k: int) -> str:
         """The given data as the course writes them: 1-indexed accessor functions."""
         givens = self.batch.givens
-        parts = [f"def x(i):\n    x_indexing_from_0 = {_tuple(givens.x[k])}\n    return x_indexing_from_0[i - 1]",
-                 f"y = {numbertext.plain(givens.y[k])!r}"]
+        parts = [self._accessor("x", _tuple(givens.x[k])), f"y = {numbertext.plain(givens.y[k])!r}"]
         for letter, w in zip(self.layout.weight_letters, givens.weights):
-            rows = _tuple([_tuple(row) for row in w[k]])
-            parts.append(f"def {letter}(i, j):\n    {letter}_indexing_from_0 = {rows}\n"
-                         f"    return {letter}_indexing_from_0[i - 1][j - 1]")
+            parts.append(self._accessor(letter, _tuple([_tuple(row) for row in w[k]]), matrix=True))
         parts.append(f"\ndef L(y, y_pred):\n    return {self.exercise.loss.python}")
         parts.append(f"lr = {numbertext.plain(givens.lr[k])!r}")
         return "\n\n".join(parts)

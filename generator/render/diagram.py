@@ -2,7 +2,8 @@
 
 Geometry only; ``templates/diagram.svg`` draws it. Weight labels sit on their edges: the
 labels of one source neuron in a column of their own (so fan-out keeps them apart), each
-moved along its edge if it would still overlap another label or a neuron.
+moved along its edge if it would still overlap another label or a neuron. With biases, each
+layer but the output has a node "1" on top, the constant input whose weights are the biases.
 """
 
 from __future__ import annotations
@@ -56,17 +57,21 @@ def _overlap(a, b) -> float:
 
 def layout_diagram(sheet: Sheet, width: float, label_chars) -> Diagram:
     """``label_chars(value)``: how many characters the weight label of ``value`` has."""
-    layers = sheet.layers
-    tallest = max(len(layer) for layer in layers)
+    # Each column's nodes: what a weight matrix's rows connect from (the "1" first, where there
+    # are biases), and the output.
+    columns = [m.rows for m in sheet.matrices] + [sheet.layers[-1]]
+    tallest = max(len(column) for column in columns)
     height = 2 * MARGIN + (tallest - 1) * ROW_GAP + 2 * RADIUS
-    step = (width - 2 * (MARGIN + RADIUS)) / (len(layers) - 1)
+    step = (width - 2 * (MARGIN + RADIUS)) / (len(columns) - 1)
     centres = []
-    for c, layer in enumerate(layers):
+    for c, column in enumerate(columns):
         x = MARGIN + RADIUS + c * step
-        top = height / 2 - (len(layer) - 1) * ROW_GAP / 2
-        centres.append([(x, top + i * ROW_GAP) for i in range(len(layer))])
-    nodes = tuple(Node(x, y, sym) for layer, pts in zip(layers, centres) for sym, (x, y) in zip(layer, pts))
+        top = height / 2 - (len(column) - 1) * ROW_GAP / 2
+        centres.append([(x, top + i * ROW_GAP) for i in range(len(column))])
+    nodes = tuple(Node(x, y, sym) for column, pts in zip(columns, centres) for sym, (x, y) in zip(column, pts))
     taken = [(x, y, 2 * RADIUS, 2 * RADIUS) for x, y in (p for pts in centres for p in pts)]
+    # Where the neurons a matrix's columns connect to stand: below the next column's "1".
+    targets = [pts[len(column) - len(layer):] for column, layer, pts in zip(columns, sheet.layers, centres)]
 
     edges = []
     for layer, matrix in enumerate(sheet.matrices):
@@ -74,7 +79,7 @@ def layout_diagram(sheet: Sheet, width: float, label_chars) -> Diagram:
         for i, (x1, y1) in enumerate(sources):
             preferred = 0.25 + 0.5 * i / (len(sources) - 1) if len(sources) > 1 else 0.5
             order = sorted(_POSITIONS, key=lambda t: abs(t - preferred))
-            for j, (x2, y2) in enumerate(centres[layer + 1]):
+            for j, (x2, y2) in enumerate(targets[layer + 1]):
                 value = matrix.values[i][j]
                 w = label_chars(value) * CHAR_WIDTH + 4
                 best = None

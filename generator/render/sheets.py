@@ -41,6 +41,7 @@ Y_PRED = Symbol("ŷ")
 Y = Symbol("y")
 LOSS = Symbol("L")
 LR = Symbol("lr")
+ONE = Symbol("1")  # the constant input of the biases
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class Operand:
 @dataclass(frozen=True)
 class Term:
     """One path of a sum: ``upstream`` · (the activation's derivative at ``local``) · ``factor``;
-    ``local`` is None where the neuron is linear."""
+    ``local`` is None where the neuron is linear, ``factor`` where it is a bias's constant 1."""
 
     upstream: Operand  # ∂L/∂(neuron), the value is the derivative
     local: Operand | None  # the neuron whose activation's derivative enters
-    factor: Operand  # the input neuron (point 1) or the weight (point 2)
+    factor: Operand | None  # the input neuron (point 1) or the weight (point 2)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Step:
     kind: str
     target: Symbol
     value: float
-    sums: tuple[tuple[Operand, Operand], ...] = ()  # (weight, input) pairs of a forward sum
+    sums: tuple[tuple[Operand, Operand | None], ...] = ()  # (weight, input) pairs of a forward sum; None: a bias's 1
     terms: tuple[Term, ...] = ()  # backward: the paths of the chain rule
     old: Operand | None = None  # update: the weight before the step
     grad: float | None = None  # update: its derivative
@@ -105,7 +106,7 @@ class BackwardLayer:
 @dataclass(frozen=True)
 class Matrix:
     symbol: str  # W, U, V
-    rows: tuple[Symbol, ...]  # the neurons it connects from
+    rows: tuple[Symbol, ...]  # the neurons it connects from (after ``ONE``, the biases' row, if any)
     cols: tuple[Symbol, ...]  # ... and to
     values: tuple[tuple[float, ...], ...]
     updated: tuple[tuple[float, ...], ...]
@@ -175,8 +176,8 @@ def symbol(name: str) -> Symbol:
 def _step(f: formulas.Formula, value: dict[str, float], y_pred_after: float) -> Step:
     """Formula ``f`` with this variant's numbers attached."""
 
-    def operand(name: str) -> Operand:
-        return Operand(symbol(name), value[name])
+    def operand(name: str | None) -> Operand | None:
+        return None if name is None else Operand(symbol(name), value[name])
 
     common = dict(name=f.name, kind=f.kind, value=value[f.name], activation=f.activation, loss=f.loss)
     if f.kind in ("neuron", "output"):
@@ -185,8 +186,7 @@ def _step(f: formulas.Formula, value: dict[str, float], y_pred_after: float) -> 
         target = LOSS if f.kind == "loss" else Y_PRED
         return Step(target=target, y_pred=operand("y_pred"), y=value["y"], **common)
     if f.kind in ("weight_partial", "neuron_partial"):
-        terms = tuple(Term(operand(t.upstream), operand(t.local) if t.local else None, operand(t.factor))
-                      for t in f.terms)
+        terms = tuple(Term(operand(t.upstream), operand(t.local), operand(t.factor)) for t in f.terms)
         return Step(target=symbol(f.name), terms=terms, **common)
     if f.kind == "update":
         return Step(target=symbol(f.name), old=operand(f.old), grad=value[f.grad], lr=value["lr"], **common)
@@ -233,7 +233,7 @@ def sheet(batch: Batch, k: int, answers: dict[str, np.ndarray], worked_examples:
                                       tuple(_mark_worked(points, worked_examples))))
 
     matrices = tuple(
-        Matrix(letter, layers[layer], layers[layer + 1],
+        Matrix(letter, ((ONE,) if layout.bias else ()) + layers[layer], layers[layer + 1],
                tuple(tuple(map(float, row)) for row in givens.weights[layer][k]),
                tuple(tuple(map(float, row)) for row in s.updated[layer][k]))
         for layer, letter in enumerate(layout.weight_letters)

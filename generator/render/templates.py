@@ -116,12 +116,13 @@ def _fill(template, **values) -> Markup:
     return Markup(escape(template)).format(**values)
 
 
-def _formula(text: str, notation, **operands) -> Markup:
+def _formula(text: str, notation, words=None, **operands) -> Markup:
     """A printed form of the exercise's functions (``exercise.functions``) in a notation (the
-    ``notation`` of macros.html or moodle/macros.html): its {minus}, {dot} and {sq} from there
-    unless ``operands`` give them, its operands filled in."""
-    tokens = {name: notation[name] for name in ("minus", "dot", "sq")}
-    return _fill(text, **(tokens | operands))
+    ``notation`` of macros.html or moodle/macros.html): its {minus}, {plus}, {dot} and {sq} from
+    there unless ``operands`` give them, its words ({if}, {otherwise}) from the catalog's
+    ``words``, its operands filled in."""
+    tokens = {name: notation[name] for name in ("minus", "plus", "dot", "sq")}
+    return _fill(text, **(tokens | dict(words or {}) | operands))
 
 
 def _result_pad(text: str, digits: int) -> str:

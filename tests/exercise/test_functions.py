@@ -7,79 +7,151 @@ import math
 import numpy as np
 import pytest
 
-from generator.exercise.functions import LINEAR, SQUARED, TANH
+from generator.exercise.functions import (
+    ACTIVATIONS,
+    CROSS_ENTROPY,
+    HALF_SQUARED,
+    LINEAR,
+    LOSSES,
+    OUTPUTS,
+    RELU,
+    SIGMOID,
+    SQUARED,
+    TANH,
+)
 from generator.exercise.interval import Interval
 
-ACTIVATIONS = [TANH, LINEAR]
-LOSSES = [SQUARED]
+MEMBERS = {**ACTIVATIONS, **OUTPUTS}
+ACTIVATION_LIST = list(MEMBERS.values())
+LOSS_LIST = list(LOSSES.values())
 RNG_SEED = 20261203
-S = np.random.default_rng(RNG_SEED).uniform(-3, 3, 500)
-Y = np.random.default_rng(RNG_SEED + 1).uniform(-5, 5, 500)
+# Sums clear of ReLU's kink at 0, where its derivative is not defined.
+S = np.random.default_rng(RNG_SEED).uniform(-4, 4, 500)
+S = S[np.abs(S) > 1e-3]
+Y = np.random.default_rng(RNG_SEED + 1).uniform(-5, 5, len(S))
+P = np.random.default_rng(RNG_SEED + 2).uniform(0.02, 0.98, len(S))  # predictions of a probability
+CLASSES = np.random.default_rng(RNG_SEED + 3).integers(0, 2, len(S)).astype(float)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS, ids=lambda a: a.name)
+def predictions(loss):
+    """(ŷ, y) a loss is defined on: a probability and a class for a binary loss."""
+    return (P, CLASSES) if loss.binary else (S, Y)
+
+
+def derivative(f, x, analytic=True):
+    """f'(x) numerically: the complex step where f is analytic, else central differences."""
+    if analytic:
+        return f(x + 1j * 1e-30).imag / 1e-30
+    h = 1e-7
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def notebook_namespace(*functions):
+    """What the notebook's imports cell gives its code: math's names and the definitions."""
+    namespace = {name: getattr(math, name) for f in functions for name in f.python_math}
+    for f in functions:
+        exec(getattr(f, "python_definition", ""), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("activation", ACTIVATION_LIST, ids=lambda a: a.name)
 def test_an_activation_s_slope_is_the_derivative_of_its_value(activation):
-    h = 1e-30  # the complex step: exact to rounding
-    derivative = activation.value(S + 1j * h).imag / h
-    np.testing.assert_allclose(activation.slope(activation.value(S)), derivative, rtol=1e-12, atol=1e-14)
+    expected = derivative(activation.value, S, activation.analytic)
+    np.testing.assert_allclose(activation.slope(activation.value(S)), expected, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS, ids=lambda a: a.name)
-def test_an_activation_s_interval_extension_holds_every_value(activation):
+@pytest.mark.parametrize("activation", ACTIVATION_LIST, ids=lambda a: a.name)
+def test_an_activation_s_interval_extensions_hold_every_value(activation):
     lo, hi = np.minimum(S, S[::-1]), np.maximum(S, S[::-1])
     reach = activation.at(Interval(lo, hi))
+    slopes = activation.slope_at(Interval(activation.value(lo), activation.value(hi)))
     for t in np.linspace(0, 1, 11):
-        inside = activation.value(np.clip(lo + t * (hi - lo), lo, hi))
-        assert (reach.lo <= inside).all() and (inside <= reach.hi).all()
+        s = np.clip(lo + t * (hi - lo), lo, hi)
+        value, slope = activation.value(s), activation.slope(activation.value(s))
+        assert (reach.lo <= value).all() and (value <= reach.hi).all()
+        assert (Interval.of(slopes).lo <= slope).all() and (slope <= Interval.of(slopes).hi).all()
     np.testing.assert_array_equal(activation.at(S), activation.value(S))
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS, ids=lambda a: a.name)
+@pytest.mark.parametrize("activation", ACTIVATION_LIST, ids=lambda a: a.name)
 def test_an_activation_s_python_computes_its_value_and_slope(activation):
     # The notebook puts in names and calls (z(1), W(1, 1) * x(1) + ...), as here.
-    namespace = {}
-    exec(activation.python_import, namespace)
-    for s in S[:20]:
+    namespace = notebook_namespace(activation)
+    for s in S[:40]:
         n = eval(activation.python.format(s="s"), namespace | {"s": float(s)})
-        assert n == pytest.approx(float(activation.value(s)), rel=1e-15, abs=1e-15)
+        assert n == pytest.approx(float(activation.value(s)), rel=1e-14, abs=1e-15)
         slope = activation.python_slope.format(n="n") or "1"
         assert eval(slope, namespace | {"n": n}) == pytest.approx(float(activation.slope(np.float64(n))), rel=1e-14)
 
 
 def test_a_linear_activation_has_nothing_to_print_in_the_chain_rule():
     assert LINEAR.linear and LINEAR.printed_slope == "" and LINEAR.printed.format(s="a") == "a"
-    assert not TANH.linear
+    assert not any(f.linear for f in ACTIVATIONS.values())
 
 
-@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.name)
+def test_what_the_rules_and_the_self_check_read_of_each_activation():
+    assert (TANH.saturation, SIGMOID.saturation, RELU.saturation, LINEAR.saturation) == (3.0, 4.6, None, None)
+    # σ'(4.6) is about tanh'(3): each saturates where its derivative falls below 0.01.
+    assert SIGMOID.slope(SIGMOID.value(4.6)) < 0.01 < SIGMOID.slope(SIGMOID.value(4.5))
+    assert [f.name for f in ACTIVATION_LIST if not f.analytic] == ["relu"] and RELU.kink
+    assert [f.name for f in ACTIVATION_LIST if f.bounded] == ["sigmoid"]
+    assert RELU.slope_at(Interval(-0.1, 0.2)).lo == 0 and RELU.slope_at(Interval(-0.1, 0.2)).hi == 1
+
+
+@pytest.mark.parametrize("loss", LOSS_LIST, ids=lambda f: f.name)
 def test_a_loss_s_derivative_is_the_derivative_of_its_value(loss):
-    h = 1e-30
-    derivative = loss.value(S + 1j * h, Y).imag / h
-    np.testing.assert_allclose(loss.derivative(S, Y), derivative, rtol=1e-12, atol=1e-14)
+    y_pred, y = predictions(loss)
+    expected = derivative(lambda p: loss.value(p, y), y_pred)
+    np.testing.assert_allclose(loss.derivative(y_pred, y), expected, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.name)
+@pytest.mark.parametrize("loss", LOSS_LIST, ids=lambda f: f.name)
 def test_a_loss_s_interval_extensions_hold_every_value(loss):
-    lo, hi = S - 0.3, S + 0.3
-    reach, slope = loss.at(Interval(lo, hi), Y), loss.derivative_at(Interval(lo, hi), Y)
+    centre, y = predictions(loss)
+    lo, hi = centre - 0.01, centre + 0.01
+    reach, slope = loss.at(Interval(lo, hi), y), loss.derivative_at(Interval(lo, hi), y)
     for t in np.linspace(0, 1, 11):
         y_pred = np.clip(lo + t * (hi - lo), lo, hi)
-        assert (reach.lo <= loss.value(y_pred, Y)).all() and (loss.value(y_pred, Y) <= reach.hi).all()
-        assert (slope.lo <= loss.derivative(y_pred, Y)).all() and (loss.derivative(y_pred, Y) <= slope.hi).all()
+        assert (reach.lo <= loss.value(y_pred, y)).all() and (loss.value(y_pred, y) <= reach.hi).all()
+        assert (slope.lo <= loss.derivative(y_pred, y)).all() and (loss.derivative(y_pred, y) <= slope.hi).all()
 
 
-@pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.name)
+@pytest.mark.parametrize("loss", LOSS_LIST, ids=lambda f: f.name)
 def test_a_loss_s_python_computes_its_value_and_derivative(loss):
-    for y_pred, y in zip(S[:20], Y[:20]):
-        scope = {"y_pred": float(y_pred), "y": float(y), "math": math}
+    namespace = notebook_namespace(loss)
+    for y_pred, y in zip(*(v[:40] for v in predictions(loss))):
+        scope = namespace | {"y_pred": float(y_pred), "y": float(y)}
         assert eval(loss.python, scope) == pytest.approx(float(loss.value(y_pred, y)), rel=1e-14)
         assert eval(loss.python_derivative, scope) == pytest.approx(float(loss.derivative(y_pred, y)), rel=1e-14)
 
 
+def test_the_losses_of_the_family():
+    assert SQUARED.derivative(3.0, 1.0) == 4.0 and HALF_SQUARED.derivative(3.0, 1.0) == 2.0  # the ½
+    assert CROSS_ENTROPY.value(0.25, 1.0) == pytest.approx(math.log(4))
+    assert CROSS_ENTROPY.value(0.25, 0.0) == pytest.approx(-math.log(0.75))
+    assert CROSS_ENTROPY.binary and not SQUARED.binary and not HALF_SQUARED.binary
+    assert not SQUARED.derivative_stated and HALF_SQUARED.derivative_stated  # the course's sheet leaves it out
+
+
+UNICODE = {"minus": "\u202f−\u202f", "plus": "\u202f+\u2005", "dot": "\u202f·\u202f", "sq": "²",
+           "if": "if", "otherwise": "otherwise"}
+
+
 def test_the_course_s_functions_print_as_the_course_writes_them():
-    unicode = {"minus": "\u202f−\u202f", "dot": "\u202f·\u202f", "sq": "²"}
-    assert TANH.printed.format(s="𝑠", **unicode) == "tanh(𝑠)"
-    assert TANH.printed_slope.format(n="𝑧₁", **unicode) == "(1\u202f−\u202f𝑧₁²)"
-    assert TANH.printed_derivative.format(s="𝑠", **unicode) == "tanh′(𝑠) = 1 − tanh²(𝑠)"
-    assert SQUARED.printed.format(yhat="𝑦̂", y="𝑦", **unicode) == "(𝑦̂\u202f−\u202f𝑦)²"
-    assert SQUARED.printed_derivative.format(yhat="𝑦̂", y="𝑦", **unicode) == "2(𝑦̂\u202f−\u202f𝑦)"
+    assert TANH.printed.format(s="𝑠", **UNICODE) == "tanh(𝑠)"
+    assert TANH.printed_slope.format(n="𝑧₁", **UNICODE) == "(1\u202f−\u202f𝑧₁²)"
+    assert TANH.printed_derivative.format(s="𝑠", **UNICODE) == "tanh′(𝑠) = 1 − tanh²(𝑠)"
+    assert SQUARED.printed.format(yhat="𝑦̂", y="𝑦", **UNICODE) == "(𝑦̂\u202f−\u202f𝑦)²"
+    assert SQUARED.printed_derivative.format(yhat="𝑦̂", y="𝑦", **UNICODE) == "2(𝑦̂\u202f−\u202f𝑦)"
+
+
+def test_the_new_members_print_as_textbooks_write_them():
+    plain = {**UNICODE, "minus": " − ", "plus": " + ", "dot": "·"}
+    assert SIGMOID.printed.format(s="s", **plain) == "σ(s)"
+    assert SIGMOID.printed_slope.format(n="q", **plain) == "q·(1 − q)"
+    assert SIGMOID.printed_derivative.format(s="s", **plain) == "σ′(s) = σ(s)(1 − σ(s))"
+    assert RELU.printed_definition.format(s="s", **plain) == "max(0, s)"
+    assert RELU.printed_slope.format(n="z", **plain) == "[z\u202f>\u202f0]"
+    assert RELU.printed_derivative.format(s="s", **plain) == "ReLU′(s) = 1 if s > 0, otherwise 0"
+    assert HALF_SQUARED.printed.format(yhat="ŷ", y="y", **plain) == "½(ŷ − y)²"
+    assert CROSS_ENTROPY.printed.format(yhat="ŷ", y="y", **plain) == "−\u2060(y·ln\u202fŷ + (1 − y)·ln(1 − ŷ))"
