@@ -61,14 +61,19 @@ def php_string(value: float) -> str:
     return text
 
 
-CASES = [("en", "2,2,2,1", 4), ("ru", "2,2,2,1", 4), ("en", "3,2,1", 6), ("ru", "2,2,2,2,1", 4), ("en", "4,4,1", 4)]
+# (lang, layers, decimals, the exercise's options): the course's exercise, and the family's members.
+CASES = [("en", "2,2,2,1", 4, ()), ("ru", "2,2,2,1", 4, ()), ("en", "3,2,1", 6, ()), ("ru", "2,2,2,2,1", 4, ()),
+         ("en", "4,4,1", 4, ()), ("en", "2,2,2,1", 4, ("--activation", "relu", "--bias")),
+         ("ru", "3,2,1", 4, ("--activation", "sigmoid", "--output", "sigmoid", "--loss", "cross-entropy", "--bias")),
+         ("en", "2,2,2,1", 4, ("--activation", "sigmoid", "--loss", "half-squared"))]
 
 
-@pytest.fixture(scope="module", params=CASES, ids=[f"{lang}-{layers}" for lang, layers, _ in CASES])
+@pytest.fixture(scope="module", params=CASES,
+                ids=[f"{lang}-{layers}{''.join(extra[1::2])}" for lang, layers, _, extra in CASES])
 def export(request, tmp_path_factory):
-    lang, layers, decimals = request.param
+    lang, layers, decimals, extra = request.param
     out = tmp_path_factory.mktemp("moodle") / "out"
-    run_ok("--count", "3", "--seed", SEED, "--lang", lang, "--layers", layers, "--decimals", str(decimals),
+    run_ok("--count", "3", "--seed", SEED, "--lang", lang, "--layers", layers, "--decimals", str(decimals), *extra,
            "--format", "moodle,json,html", "--jobs", "1", "--out", str(out), "--quiet")
     root = ET.parse(out / "moodle.xml").getroot()
     return lang, out, root, json.loads((out / "answers.json").read_text())
@@ -120,7 +125,8 @@ def test_question_text_has_the_given_numbers_and_no_answer(export):
         for value in [*given["x"], given["y"], given["lr"]]:
             assert numbertext.given(value, lang) in text, value
         # The weight matrices, cell by cell, in the order of layers, rows and columns.
-        cells = [c for c in re.findall(r"<td[^>]*>([^<]*)</td>", text) if c not in ("", "{#}")]
+        # (The value cells are the bordered ones: a bias row's label "1" is a cell of text too.)
+        cells = re.findall(r"<td style=\"border:1px solid[^\"]*\">([^<]*)</td>", text)
         weights = [w for m in "WUTV" for row in given.get(m, []) for w in row]
         assert cells == [numbertext.given(w, lang) for w in weights]
         for name, value in v["answers"].items():

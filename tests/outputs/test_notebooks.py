@@ -11,8 +11,6 @@ import re
 
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 
 from generator.grading.notebooks import read_notebooks
 from generator.outputs import notebooks
@@ -20,6 +18,7 @@ from generator.render.templates import builtin_templates
 
 from commands import run, run_ok
 from course import COURSE_ANSWERS
+from notebookrun import answer_cells, check_report, filled, kernel_fixture, result_text
 
 SEED = "4242"
 # (layers, lang, worked examples, decimals): every layout of the issue, both languages.
@@ -35,32 +34,7 @@ BATCHES = [
 ]
 COUNT = 1
 
-
-@pytest.fixture(scope="module")
-def kernel():
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel()
-    try:
-        yield lambda nb, allow_errors=False: _execute(km, nb, allow_errors)
-    finally:
-        km.shutdown_kernel(now=True)
-
-
-def _execute(km, nb, allow_errors):
-    """``nb`` run top to bottom on the kernel, in a fresh namespace; a copy is returned."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        kc.execute_interactive("%reset -f", timeout=60)
-    finally:
-        kc.stop_channels()
-    client = NotebookClient(copy.deepcopy(nb), km=km, timeout=120, allow_errors=allow_errors)
-    try:
-        return client.execute()
-    finally:
-        if client.kc is not None:
-            client.kc.stop_channels()
+kernel = pytest.fixture(scope="module")(kernel_fixture)
 
 
 @pytest.fixture(scope="module")
@@ -83,37 +57,6 @@ def each_variant(batches):
             student = nbformat.read(folder / "notebooks" / f"{name}.ipynb", as_version=4)
             solution = nbformat.read(folder / "keys" / f"{name}-solution.ipynb", as_version=4)
             yield (layers, lang, worked, decimals), variant, student, solution
-
-
-def answer_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code" and "answer" in c.metadata.get("gen_worksheets", {})]
-
-
-def result_text(cell):
-    (out,) = [o for o in cell.outputs if o.output_type == "execute_result"]
-    return out.data["text/plain"]
-
-
-def check_report(nb):
-    """The check cell's printout: quantity -> status, and the count line."""
-    cell = nb.cells[-1]
-    assert cell.id == "check"
-    assert not [o for o in cell.outputs if o.output_type == "error"], "the check cell raised"
-    text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
-    *lines, count = text.strip().splitlines()
-    return dict(line.split(maxsplit=1) for line in lines), count
-
-
-def filled(student, values, decimals=None):
-    """The student notebook with every None replaced by a value (rounded to ``decimals``)."""
-    nb = copy.deepcopy(student)
-    for cell in answer_cells(nb):
-        if cell.source.split("=", 1)[1].lstrip().startswith("None"):
-            var = cell.source.split(" ", 1)[0]
-            value = values[cell.metadata["gen_worksheets"]["answer"]]
-            literal = repr(value) if decimals is None else f"{value:.{decimals}f}"
-            cell.source = f"{var} = {literal}\n{var}"
-    return nb
 
 
 # --- the files ---------------------------------------------------------------------------

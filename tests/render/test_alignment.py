@@ -70,18 +70,23 @@ def pages_ending_with_a_heading(document) -> list[tuple[int, str]]:
 
 
 SIZES = [(3, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1), (4, 4, 1), (2, 2, 2, 1), (4, 4, 4, 4, 1)]
+# Members of the family (Exercise.named's options) on the course's sizes, and biases on a wide one.
+MEMBERS = [((2, 2, 2, 1), {"activation": "relu", "bias": True}),
+           ((2, 2, 2, 1), {"activation": "sigmoid", "output": "sigmoid", "loss": "cross-entropy", "bias": True}),
+           ((3, 2, 1), {"activation": "sigmoid", "loss": "half-squared"}), ((4, 4, 1), {"bias": True})]
 # Pages at most, with worked examples (the longer worksheet): README, "What comes out".
 PAGE_LIMITS = {(2, 2, 2, 1): (2, 2), (4, 4, 4, 4, 1): (4, 5)}
 DEFAULT_PAGE_LIMITS = (3, 3)
+CASES = [(s, m, lang) for s, m in [(s, {}) for s in SIZES] + MEMBERS for lang in ("en", "ru")]
 
 
-@pytest.fixture(scope="module", params=[(s, lang) for s in SIZES for lang in ("en", "ru")],
-                ids=lambda p: "-".join(map(str, p[0])) + "-" + p[1])
+@pytest.fixture(scope="module", params=CASES,
+                ids=lambda p: "-".join(map(str, p[0])) + "".join(f"-{v}" for v in p[1].values()) + "-" + p[2])
 def documents(request):
     """The worksheet (with worked examples) and key of one variant, laid out once per module."""
-    sizes, lang = request.param
+    sizes, names, lang = request.param
     weasyprint = load_weasyprint()
-    batch = make_batch(count=1, seed=11, exercise=Exercise(Layout(sizes)))
+    batch = make_batch(count=1, seed=11, exercise=Exercise.named(Layout(sizes), **names))
     renderer = Renderer(DocumentOptions(lang=lang, worked_examples=True))
     view = sheet(batch, 0, batch.solution.answers(), worked_examples=True)
     return sizes, {name: weasyprint.HTML(string=html).render()
