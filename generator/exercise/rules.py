@@ -101,7 +101,7 @@ def _dead(exercise: Exercise, pre) -> tuple[np.ndarray, list[str]]:
     """Per hidden layer, the largest weighted sum: at most 0, every neuron of it is off."""
     layout = exercise.layout
     return (np.stack([layer.max(axis=1) for layer in pre[:-1]], axis=1),
-            [f"layer {''.join(layout.hidden_letters[h])}" for h in range(len(pre) - 1)])
+            [f"layer {layout.hidden_letters[h]}" for h in range(len(pre) - 1)])
 
 
 def _kinks(exercise: Exercise, written: dict, decimals: int) -> tuple[np.ndarray, list[str]]:
