@@ -24,7 +24,7 @@ from .solver import Givens, Solution, forward, solve
 
 # In the order they are checked (cheapest first); ``judge`` charges a rejected candidate to
 # the first rule it breaks. A rule no function of the exercise calls for is not checked.
-ORDER = ("saturation", "dead", "error", "finite", "gradient", "step", "descent", "kink", "rounding")
+ORDER = ("saturation", "dead", "error", "finite", "gradient", "step", "descent", "after", "kink", "rounding")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Rules:
             "gradient": f"every gradient at most {self.max_gradient:g} in size",
             "step": f"every weight moves by at most {self.max_step:g} in the step",
             "descent": "the step lowers L",
+            "after": "after the step, some neuron of every hidden layer still active and the output not saturated",
             "kink": (f"every weighted sum at least {self.min_kink_distance:g} units of the last place clear of 0, "
                      "beyond what rounding can move it"),
             "rounding": (f"every answer's rounding tolerance at most {100 * self.max_relative_tolerance:g}% "
@@ -139,13 +140,41 @@ def _answers(solution: Solution) -> tuple[np.ndarray, list[str]]:
     return np.stack(list(answers.values()), axis=1), list(answers)
 
 
-def _relative_tolerances(values, tolerances, written, layout: Layout) -> tuple[np.ndarray, list[str]]:
+# The answers a ReLU neuron that is off makes exactly 0 for every careful student: its value
+# and the gradients through it. (A loss, an update or the output that comes out 0 is no such
+# thing, and must be told from 0 like any answer.)
+_EXACT_ZEROS = ("neuron", "weight_partial", "neuron_partial")
+
+
+def _relative_tolerances(values, tolerances, written, exercise: Exercise) -> tuple[np.ndarray, list[str]]:
     """tolerance / |answer| of every answer; 0 for an answer that every careful student writes
     exactly (a 0 that rounding cannot move: a ReLU neuron that is off, its gradients)."""
-    names = list(layout.answer_names)
+    columns, names = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.stack([np.where((written[a].lo == 0) & (written[a].hi == 0), 0.0, tolerances[a] / np.abs(values[a]))
-                         for a in names], axis=1), names
+        for f in formulas.graph(exercise):
+            ratio = tolerances[f.name] / np.abs(values[f.name])
+            if f.kind in _EXACT_ZEROS:
+                exact = (written[f.name].lo == 0) & (written[f.name].hi == 0)
+                ratio = np.where(exact, 0.0, ratio)
+            columns.append(ratio)
+            names.append(f.name)
+    return np.stack(columns, axis=1), names
+
+
+def _after(exercise: Exercise, solution: Solution, rules: Rules) -> tuple[np.ndarray, list[str]]:
+    """The network after the step, for what the rules ask of it where its functions call for it:
+    each hidden ReLU layer's largest sum (a whole layer off passes nothing on to L after the step)
+    and a saturating output's sum, by how much it is inside its limit. At most 0: broken."""
+    pre, _, _ = forward(exercise, solution.givens.x, solution.updated)
+    columns, names = [], []
+    if exercise.activation.kink:
+        columns += [layer.max(axis=1) for layer in pre[:-1]]
+        names += [f"layer {letter}" for letter in exercise.layout.hidden_letters]
+    limit = rules.saturation(exercise.output)
+    if limit is not None:
+        columns.append(limit - np.abs(pre[-1][:, 0]))
+        names.append("y_pred")
+    return (np.stack(columns, axis=1) if columns else np.zeros((len(solution), 0))), names
 
 
 # --- drawing ------------------------------------------------------------------------------
@@ -180,7 +209,7 @@ def judge(givens: Givens, decimals: int, rules: Rules = RULES, tally: Tally | No
         tally.rejected[rule] += int(len(ok) - ok.sum())
         alive = alive[ok]
 
-    exercise, layout = givens.exercise, givens.layout
+    exercise = givens.exercise
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         pre, _, y_pred = forward(exercise, givens.x, givens.weights)
         # A NaN compares False everywhere, so it is rejected by the first rule that sees it.
@@ -200,8 +229,13 @@ def judge(givens: Givens, decimals: int, rules: Rules = RULES, tally: Tally | No
             "step": _steps(solution)[0].max(axis=1) <= rules.max_step,
             "descent": solution.L_after_update < solution.L,
         }
+        after, _ = _after(exercise, solution, rules)
+        checked = ["finite", "gradient", "step", "descent"]
+        if after.shape[1]:
+            passes["after"] = (after > 0).all(axis=1)
+            checked.append("after")
         here = np.arange(len(alive))  # rows of ``solution`` still alive
-        for rule in ("finite", "gradient", "step", "descent"):
+        for rule in checked:
             ok = passes[rule][here]
             keep(rule, ok)
             here = here[ok]
@@ -210,7 +244,7 @@ def judge(givens: Givens, decimals: int, rules: Rules = RULES, tally: Tally | No
 
         values = {name: v[here] for name, v in tolerance.key_values(solution).items()}
         written, tolerances = tolerance.written(exercise, values, decimals)
-        ratios, _ = _relative_tolerances(values, tolerances, written, layout)
+        ratios, _ = _relative_tolerances(values, tolerances, written, exercise)
         ok = ratios.max(axis=1) <= rules.max_relative_tolerance
         if exercise.activation.kink:
             clear = _kinks(exercise, written, decimals)[0].min(axis=1) >= rules.min_kink_distance
@@ -246,7 +280,8 @@ def warnings(solution: Solution, decimals: int, rules: Rules = RULES) -> list[st
             "finite": _answers(solution),
             "gradient": _gradients(solution),
             "step": _steps(solution),
-            "rounding": _relative_tolerances(values, tolerances, written, solution.layout),
+            "rounding": _relative_tolerances(values, tolerances, written, exercise),
+            "after": _after(exercise, solution, rules),
         }
     if exercise.activation.kink:
         distances, kinked = _kinks(exercise, written, decimals)
@@ -259,6 +294,11 @@ def warnings(solution: Solution, decimals: int, rules: Rules = RULES) -> list[st
     def worst(rule: str, k: int) -> tuple[float, str]:
         m, names = measured[rule]
         j = int(np.nanargmax(m[k])) if not np.isnan(m[k]).all() else 0
+        return float(m[k, j]), names[j]
+
+    def worst_after(k: int) -> tuple[float, str]:
+        m, names = measured["after"]
+        j = int(np.nanargmin(m[k])) if not np.isnan(m[k]).all() else 0
         return float(m[k, j]), names[j]
 
     lines = []
@@ -291,6 +331,11 @@ def warnings(solution: Solution, decimals: int, rules: Rules = RULES) -> list[st
         L, L_after = float(solution.L[k]), float(solution.L_after_update[k])
         if not L_after < L:
             broken.append(f"the step does not lower L ({L:.4g} before, {L_after:.4g} after)")
+        if measured["after"][1]:
+            margin, part = worst_after(k)
+            if margin <= 0:
+                broken.append(f"after the step, every neuron of {part} is off" if part.startswith("layer") else
+                              f"after the step, y_pred = {exercise.output.name}(s) is saturated")
         if "kink" in measured:
             closest, neuron = worst("kink", k)
             if -closest < rules.min_kink_distance:
