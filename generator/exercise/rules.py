@@ -168,7 +168,10 @@ def _after(exercise: Exercise, solution: Solution, rules: Rules) -> tuple[np.nda
     pre, _, _ = forward(exercise, solution.givens.x, solution.updated)
     columns, names = [], []
     if exercise.activation.kink:
-        columns += [layer.max(axis=1) for layer in pre[:-1]]
+        # A layer already off before the step is the "dead" rule's, and stays off (no gradient
+        # reaches its weights): here, only the layers the step switches off.
+        columns += [np.where(before.max(axis=1) > 0, after.max(axis=1), np.inf)
+                    for before, after in zip(solution.pre_activations[:-1], pre[:-1])]
         names += [f"layer {letter}" for letter in exercise.layout.hidden_letters]
     limit = rules.saturation(exercise.output)
     if limit is not None:

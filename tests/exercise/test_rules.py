@@ -105,6 +105,9 @@ BREAKING_FAMILY = {
               "V": [[0.5], [0.5]], "lr": 0.1},
              "variant 1: z_2's weighted sum is within 3 units of the last place of 0 (rounding may put a careful "
              "student on the other side of the kink; at least 5)"),
+    "after": ({"activation": "relu", "x": [1.5, -2.5], "y": -2, "W": [[2, -1], [1, 0.5]], "U": [[2, 0.5], [-2, 2]],
+               "V": [[0.5], [-0.5]], "lr": 0.1},
+              "variant 1: after the step, every neuron of layer z is off"),
     "saturation": ({"activation": "sigmoid", "x": [1, 2], "y": 5, "W": [[2, 1], [1.5, 1]], "U": [[2, -1], [-0.5, 1]],
                     "V": [[1], [-1]], "lr": 0.1},
                    "variant 1: z_1 = sigmoid(s) with |s| = 5 is saturated (limit 4.6)"),
