@@ -28,8 +28,8 @@ WEIGHT_VALUES = np.concatenate([-np.arange(8, 0, -1) / 2, np.arange(1, 9) / 2]) 
 # or |s| <= 3 would almost never hold and its gradients would outgrow the rules (measured with
 # the rules of benchmarks/acceptance.py: 4-4-4-4-1 keeps 1 candidate in 970 with ±2 and ±1.5,
 # 1 in 57 with ±1.5 and ±1). ReLU never saturates, so its gradients grow with the weights:
-# ±2 at most keeps 2-2-2-1 at 1 candidate in 35 (1 in 392 with ±4), ±1.5 would leave fewer
-# numbers to draw from for a small gain (1 in 17).
+# with ±2 at most, 2-2-2-1 keeps 1 candidate in 35 of the rules before the step (1 in 392 with
+# ±4), 1 in 58 of them all; ±1.5 would leave fewer numbers to draw from for a small gain.
 MAX_WEIGHT_BY_FAN_IN = {
     "tanh": {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0, 5: 1.0},
     "sigmoid": {1: 4.0, 2: 4.0, 3: 1.5, 4: 1.0, 5: 1.0},
