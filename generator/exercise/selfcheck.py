@@ -74,8 +74,16 @@ def residuals(solution: Solution) -> np.ndarray:
 
 
 def check(solution: Solution) -> np.ndarray:
-    """``residuals``, or ``SelfCheckError`` if any exceeds ``TOLERANCE``."""
-    worst = residuals(solution)
+    """``residuals``, or ``SelfCheckError`` if any exceeds ``TOLERANCE`` or an answer is not a
+    finite number (given numbers that saturate a sigmoid output to exactly 0 or 1 under
+    cross-entropy, say: drawn variants never are)."""
+    for name, values in solution.answers().items():
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise SelfCheckError(f"variant {bad[0] + 1}: {name} is not a finite number, so these given numbers "
+                                 "make no exercise (a neuron or the loss is pushed beyond what floating point holds)")
+    with np.errstate(all="ignore"):
+        worst = residuals(solution)
     bad = np.flatnonzero(~(worst <= TOLERANCE))
     if bad.size:
         k = bad[0]

@@ -108,3 +108,13 @@ def test_grade_reads_the_exercise_from_the_key(gen, tmp_path):
                        "--out", tmp_path / "g", "--format", "csv")
     assert code == 0, err
     assert "mean 42 / 42" in err
+
+
+def test_given_numbers_that_push_the_loss_beyond_floating_point_are_one_line(gen, tmp_path):
+    # A sigmoid output of exactly 1.0 in floating point under cross-entropy: ln(1 - ŷ) is -inf.
+    saturated = {"x": [50, 50], "y": 0, "W": [[50, 50], [50, 50]], "U": [[50, 50], [50, 50]], "V": [[50], [50]],
+                 "output": "sigmoid", "loss": "cross-entropy", "lr": 0.1}
+    code, _, err = gen("--given", bad_given(tmp_path, saturated), "--format", "json", "--out", tmp_path / "o")
+    assert code == 1 and err.count("\n") == 1
+    assert "variant 1: L is not a finite number, so these given numbers make no exercise" in err
+    assert not (tmp_path / "o").exists()
