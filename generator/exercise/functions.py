@@ -138,7 +138,9 @@ SIGMOID = Activation(
     python="sigmoid({s})",
     python_slope="{n} * (1 - {n})",
     python_math=("exp",),
-    python_definition="def sigmoid(s):\n    return 1 / (1 + exp(-s))",
+    # Far below 0, exp(-s) overflows in Python (numpy says inf): the same value, the other way.
+    python_definition=("def sigmoid(s):\n    if s >= 0:\n        return 1 / (1 + exp(-s))\n"
+                       "    return exp(s) / (1 + exp(s))"),
     printed="σ({s})",
     printed_definition="1/(1 + exp(−{s}))",
     printed_slope="{n}{dot}(1{minus}{n})",

@@ -84,6 +84,13 @@ def test_an_activation_s_python_computes_its_value_and_slope(activation):
         assert eval(slope, namespace | {"n": n}) == pytest.approx(float(activation.slope(np.float64(n))), rel=1e-14)
 
 
+def test_the_notebook_s_sigmoid_holds_where_exp_overflows():
+    namespace = notebook_namespace(SIGMOID)
+    for s in (-800.0, -40.0, 0.0, 40.0, 800.0):
+        assert eval("sigmoid(s)", namespace | {"s": s}) == pytest.approx(float(SIGMOID.value(np.float64(s))),
+                                                                       rel=1e-15, abs=1e-300)
+
+
 def test_a_linear_activation_has_nothing_to_print_in_the_chain_rule():
     assert LINEAR.linear and LINEAR.printed_slope == "" and LINEAR.printed.format(s="a") == "a"
     assert not any(f.linear for f in ACTIVATIONS.values())
