@@ -20,6 +20,9 @@ WEIGHT = {2: ("W", "V"), 3: ("W", "U", "V"), 4: ("W", "U", "T", "V")}
 
 
 def sigmoid(s):
+    # Written so that exp cannot overflow far below 0 (the numbers are random, not drawn).
+    if s < 0:
+        return math.exp(s) / (1 + math.exp(s))
     return 1 / (1 + math.exp(-s))
 
 
