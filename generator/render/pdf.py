@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import inspect
 import io
 import logging
@@ -29,15 +30,16 @@ class RenderError(Exception):
 _weasyprint = None
 _fast = None  # WeasyPrint's HTML, parsing with generator/fasthtml.py where it can, once loaded
 _lean = None  # (HTML class, TrimmedSheet) once WeasyPrint is loaded, if its sheet could be trimmed
+_bundled = False  # whether WeasyPrint subsets fonts with uharfbuzz where the system has no subsetter
 
 
 def load_weasyprint():
     """Import WeasyPrint once, quietly; a missing Pango becomes a clear ``RenderError``."""
-    global _weasyprint, _fast, _lean
+    global _weasyprint, _fast, _lean, _bundled
     if _weasyprint is None:
         try:
             # Without Pango WeasyPrint prints a banner to stdout before raising OSError;
-            # without HarfBuzz's subsetter it warns (the command says it in one line instead).
+            # without HarfBuzz's subsetter it warns (``_bundled_subsetter`` stands in).
             with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 import weasyprint
@@ -50,6 +52,7 @@ def load_weasyprint():
         # here, so that forked workers have them ready (~2 + ~25 ms)
         _fast = _fast_html(weasyprint)
         _lean = _lean_html(weasyprint, _fast)
+        _bundled = _bundled_subsetter()
         _weasyprint = weasyprint
     return _weasyprint
 
@@ -137,13 +140,71 @@ def _lean_html(weasyprint, base):
     return LeanHTML, sheet
 
 
-def has_harfbuzz_subsetter() -> bool:
-    """Whether WeasyPrint subsets fonts with HarfBuzz (Debian: libharfbuzz-subset0) rather
-    than with fontTools, which makes writing a PDF about five times slower."""
-    load_weasyprint()
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+# WeasyPrint's Font.subset and Font._harfbuzz_subset (version 70), whitespace removed, hashed:
+# where the first would take fontTools, ``_bundled_subsetter`` does what the second does.
+_SUBSET_CODE = {"subset": "3242dfa536f37d4069cb29c9b824188951395f1007e91fa31f1132ecfbf06908",
+                "_harfbuzz_subset": "ecfe92f28e4c55d0b6b56d7efab468a58770382273dc71209644193c319ea983"}
 
-    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+def _system_subsetter() -> bool:
+    """Whether WeasyPrint finds HarfBuzz's subsetter in the system's libraries (as it asks)."""
+    from weasyprint.pdf import fonts
+
+    return bool(fonts.harfbuzz_subset) and bool(fonts.harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def _bundled_subsetter() -> bool:
+    """Has WeasyPrint subset fonts with uharfbuzz's HarfBuzz (``fontsubset``) wherever it would
+    fall back to fontTools for want of the system's subsetter (where it has one, WeasyPrint uses
+    it as before); False, WeasyPrint left alone, if its code is not the one this replicates or
+    uharfbuzz is missing.
+
+    Measured (WeasyPrint 70, 10 default worksheets and keys in one process, CPU time): 1.4 s with
+    either HarfBuzz, 6.5-7 s with fontTools. Pages drawn from the two HarfBuzz paths are the
+    same pixels; the files differ in bytes and by under 0.5% in size (uharfbuzz 0.57 brings
+    HarfBuzz 15, Debian 12 has 6)."""
+    from weasyprint.pdf import fonts
+
+    font = fonts.Font
+    if hasattr(font.subset, "weasyprints"):  # done already
+        return True
+    try:
+        code = {name: "".join(inspect.getsource(getattr(font, name)).split()) for name in _SUBSET_CODE}
+    except (OSError, TypeError, AttributeError):
+        return False
+    if any(hashlib.sha256(code[name].encode()).hexdigest() != digest for name, digest in _SUBSET_CODE.items()):
+        return False
+    if not _system_subsetter():
+        try:  # here, so that forked workers have it ready (~25 ms)
+            from . import fontsubset  # noqa: F401
+        except ImportError:
+            return False
+    weasyprints = font.subset
+
+    def subset(self, to_unicode, hinting):
+        if not to_unicode or _system_subsetter():
+            return weasyprints(self, to_unicode, hinting)
+        try:
+            from . import fontsubset  # loaded above, unless the system had its subsetter then
+        except ImportError:
+            return weasyprints(self, to_unicode, hinting)
+        try:
+            self.file_content = fontsubset.subset(self.file_content, self.index, to_unicode, hinting,
+                                                  notdef_outline=bool(self.missing))
+        except fontsubset.SubsetFailed:  # as WeasyPrint's: the whole font, and a warning
+            fonts.LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
+
+    subset.weasyprints = weasyprints
+    font.subset = subset
+    return True
+
+
+def subsets_fonts_with_harfbuzz() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz, the system's (Debian: libharfbuzz-subset0)
+    or uharfbuzz's, rather than with fontTools: measured, a --count 30 run then takes ~3x the CPU
+    time, and no two runs give the same bytes."""
+    load_weasyprint()
+    return _system_subsetter() or _bundled
 
 
 def _fetcher_class():
