@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+from generator.cli import shell
+from generator.render import pdf
+
 from commands import run_ok
 
 
@@ -76,3 +79,18 @@ cli.run()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stderr) == (128 + signal.SIGHUP, "gen-worksheets: interrupted; nothing was written\n")
     assert not (tmp_path / "o").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_notice_only_where_fonts_would_be_subset_with_fonttools(monkeypatch):
+    from weasyprint.pdf import fonts
+
+    told = []
+    shell.check_pdf_output(None, told.append)
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)  # no libharfbuzz-subset0: uharfbuzz's
+    shell.check_pdf_output(None, told.append)
+    assert told == []
+    monkeypatch.setattr(pdf, "_bundled", False)  # and a WeasyPrint whose font code is not the one we know
+    shell.check_pdf_output(None, told.append)
+    assert told == ["gen-worksheets: notice: fonts will be subset with fontTools, which takes about 3 times the "
+                    "CPU time and gives other PDF bytes every run; install HarfBuzz's subsetter (Debian, Ubuntu: "
+                    "apt-get install libharfbuzz-subset0)"]
