@@ -3,6 +3,7 @@
     python benchmarks/bench_render.py            # about 8 minutes on 2 cores
     python benchmarks/bench_render.py --floor    # only 0., a few seconds
     python benchmarks/bench_render.py --floor --templates OTHER   # 0. for OTHER templates too
+    python benchmarks/bench_render.py --subsetter    # only 5., about 3 minutes
 
   0. ours/floor, in this process, best of 3 (CPU seconds): WeasyPrint laying out and writing the worksheet and
      the key of a default 2-2-2-1 variant, against the floor: the same text with no markup
@@ -17,7 +18,12 @@ Then, each a median of alternating runs so that machine noise hits both sides al
   2. pages per second of ours;
   3. 300 variants against 30: time ratio (target <= 11x) and peak memory ratio of the
      whole process tree (proportional set size; target <= 1.5x);
-  4. the --jobs speed-up on 100 variants: --jobs 1 against the default (target >= 1.7x).
+  4. the --jobs speed-up on 100 variants: --jobs 1 against the default (target >= 1.7x);
+  5. without the system's font subsetter (Debian's libharfbuzz-subset0, hidden from one run by a
+     private mount namespace where /dev/null stands in for it): `gen-worksheets --count 30`, CPU
+     seconds of the whole process tree, subsetting with uharfbuzz's HarfBuzz against the system's
+     (target <= 1.2x), and with fontTools, as WeasyPrint alone would (the figure of the notice the
+     command gives when it has to).
 Absolute seconds are printed for the record only: they depend on the machine.
 """
 
@@ -25,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import glob
 import html
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,6 +52,16 @@ from pathlib import Path
 for html in sorted(Path(sys.argv[1]).rglob("*.html")):
     weasyprint.HTML(filename=str(html)).write_pdf(str(Path(sys.argv[2]) / (html.stem + ".pdf")))
 """
+
+
+# The command run where WeasyPrint cannot load the system's HarfBuzz subsetter ($0): a bind mount of
+# /dev/null over it, seen only inside this process's own mount namespace (unshare: root, or a
+# user namespace).
+HIDE_SUBSETTER = 'mount --bind /dev/null "$0" && exec "$@"'
+# WeasyPrint alone without the system's subsetter: ours stepped aside, fontTools subsets.
+FONTTOOLS = ("import sys; from generator.render import pdf; pdf._bundled_subsetter = lambda: False; "
+             "from generator import cli; sys.exit(cli.main(sys.argv[1:]))")
+SUBSETTER_PROBE = "from weasyprint.pdf.fonts import harfbuzz_subset; print(harfbuzz_subset is None)"
 
 
 def _tree_rss(pid: int) -> int:
@@ -81,6 +99,27 @@ def measure(cmd: list[str], memory: bool = False) -> tuple[float, float, str]:
     if proc.returncode:
         sys.exit(f"failed: {' '.join(cmd)}\n{err}")
     return seconds, peak / 1024, err
+
+
+def cpu_seconds(cmd: list[str]) -> tuple[float, float]:
+    """CPU seconds (user + system) of one run's whole process tree, and its wall seconds: the
+    workers are reaped by the command, so their time adds to its own."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = measure(cmd)[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
+
+
+def subsetter_library() -> str | None:
+    """The system's HarfBuzz subsetter, where Debian (and most Linux systems) put it."""
+    found = [path for pattern in ("/usr/lib/*/libharfbuzz-subset.so.0", "/usr/lib64/libharfbuzz-subset.so.0",
+                                  "/usr/lib/libharfbuzz-subset.so.0") for path in sorted(glob.glob(pattern))]
+    return found[0] if found else None
+
+
+def without_subsetter(cmd: list[str], library: str) -> list[str]:
+    own_namespace = ["--map-root-user"] if os.geteuid() else []
+    return ["unshare", "--mount", *own_namespace, "sh", "-c", HIDE_SUBSETTER, library, *cmd]
 
 
 def gen(count: int, out: Path, *extra: str) -> list[str]:
@@ -167,13 +206,52 @@ def floor_ratios(templates: Path | None) -> None:
               + f"; together {total_ours / total_floor:.2f}x (target <= 2.5x)", flush=True)
 
 
+def subsetter_ratios(work: Path, runs: int) -> None:
+    """Section 5: --count 30 with and without the system's font subsetter, CPU seconds."""
+    library = subsetter_library()
+    if library:
+        probe = subprocess.run(without_subsetter([sys.executable, "-c", SUBSETTER_PROBE], library),
+                               capture_output=True, text=True)
+        if probe.stdout.strip() != "True":
+            print(f"5. cannot hide {library} from a run here (needs unshare, and root or user namespaces): "
+                  f"{(probe.stderr.strip().splitlines() or ['?'])[-1]}", flush=True)
+            return
+    hide = (lambda cmd: without_subsetter(cmd, library)) if library else (lambda cmd: cmd)
+    times: dict[str, list[tuple[float, float]]] = {"system": [], "uharfbuzz": [], "fontTools": []}
+    for _ in range(runs):
+        if library:
+            times["system"].append(cpu_seconds(gen(30, work / "system", "--format", "pdf")))
+        times["uharfbuzz"].append(cpu_seconds(hide(gen(30, work / "uharfbuzz", "--format", "pdf"))))
+        command = gen(30, work / "fonttools", "--format", "pdf")
+        times["fontTools"].append(cpu_seconds(hide([sys.executable, "-c", FONTTOOLS, *command[3:]])))
+    cpu = {name: statistics.median(t[0] for t in runs_) for name, runs_ in times.items() if runs_}
+    wall = {name: statistics.median(t[1] for t in runs_) for name, runs_ in times.items() if runs_}
+    record = ", ".join(f"{name} {cpu[name]:.1f} s CPU ({wall[name]:.1f} s wall)" for name in cpu)
+    if library:
+        print(f"5. without the system's font subsetter, --count 30, CPU seconds: uharfbuzz/system "
+              f"{cpu['uharfbuzz'] / cpu['system']:.2f}x (target <= 1.2x), fontTools/system "
+              f"{cpu['fontTools'] / cpu['system']:.1f}x   [{record}]", flush=True)
+    else:
+        print(f"5. no system font subsetter here: fontTools/uharfbuzz {cpu['fontTools'] / cpu['uharfbuzz']:.1f}x "
+              f"CPU seconds, --count 30   [{record}]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="alternating runs per comparison (at least 3)")
     parser.add_argument("--floor", action="store_true", help="only section 0, ours against the floor")
     parser.add_argument("--templates", type=Path, help="section 0 also for this template folder (e.g. an old one)")
+    parser.add_argument("--subsetter", action="store_true", help="only section 5, with and without the system's "
+                        "font subsetter")
     args = parser.parse_args()
     runs = max(3, args.runs)
+    if args.subsetter:
+        work = Path(tempfile.mkdtemp(prefix="bench-render-"))
+        try:
+            subsetter_ratios(work, runs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     floor_ratios(None)
     if args.templates:
         floor_ratios(args.templates)
@@ -217,7 +295,8 @@ def main() -> None:
         s, p = statistics.median(serial), statistics.median(parallel)
         print(f"4. --jobs speed-up, 100 variants: {s / p:.2f}x (target >= 1.7x on 2 cores; this machine has "
               f"{os.cpu_count()})   [--jobs 1 {s:.1f} s; default {p:.1f} s]", flush=True)
-        print(f"   for the record: --count 30, all PDFs, {ours:.1f} s (R/exams measured here: 23 s)")
+        print(f"   for the record: --count 30, all PDFs, {ours:.1f} s (R/exams measured here: 23 s)", flush=True)
+        subsetter_ratios(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
