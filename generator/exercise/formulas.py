@@ -280,6 +280,26 @@ _KINDS = {
 }
 
 
+def work(exercise: Exercise, f: Formula, values: Values):
+    """How much there is to do in step ``f``: a number that is 0 where the step takes no work.
+    A neuron's weighted sum (a sum of 0 makes it the activation at 0), the loss's ŷ − y (a
+    prediction equal to the target leaves a loss of 0 and no gradient), a gradient itself (a
+    vanishing one gives nothing to multiply), an update's gradient (the weight left where it
+    was), and how far the update moves the weights, for the loss after it (the network left
+    as it was). The grader compares a student's with the key's."""
+    if f.kind in ("neuron", "output"):
+        return weighted_sum(f, values)
+    if f.kind in ("loss", "loss_partial_y_pred"):
+        return values["y_pred"] - values["y"]
+    if f.kind in ("weight_partial", "neuron_partial"):
+        return _KINDS[f.kind].evaluate(f, values, exercise)
+    if f.kind == "update":
+        return values[f.grad]
+    layout = exercise.layout
+    return np.sqrt(sum((values[updated(w)] - values[w]) ** 2 for layer in range(layout.n_weight_layers)
+                       for w in layout.weight_names(layer)))
+
+
 def evaluate(exercise: Exercise, f: Formula, values: Values):
     """The value of ``f`` from ``values`` (every operand by name, one value per variant).
     Values may be numpy arrays or ``interval.Interval``s: the formulas use only +, −, · and

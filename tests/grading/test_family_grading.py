@@ -80,11 +80,14 @@ def check_slip(key, slip):
     A slipped box whose value the slip moves by more than twice its tolerance from the step done
     right (on the student's own earlier numbers) is wrong; one the slip leaves exactly as it was
     (ReLU's [z > 0] forgotten for a neuron that is on) is correct or carried. Every other box is
-    correct or carried, carried exactly where it is off the key.
+    correct or carried, carried exactly where it is off the key; but for the steps the slip
+    made easier: where a slipped box vanishes (under a tenth of the key's, which is not 0: a
+    neuron the slip switches off, paths of a sum that cancel on the halves grid), a later step
+    that multiplies by it is not carried (examiners' rule: no error carried forward where the
+    error makes the later work easier), and the grader says so (``marks.easier``).
 
-    Sheets on which a slipped box is a wrong 0 are left out: the grader carries nothing from a
-    wrong zero (its rule against a sheet of zeros), so the boxes after it are judged from the key.
-    Returns (marks, slipped names, which sheets the slip changed, which sheets were left out)."""
+    Returns (marks, slipped names, which sheets the slip changed, which sheets a slipped box
+    vanishes on)."""
     exercise = key.exercise
     answers, slipped = students.work(exercise, key.values, DECIMALS, "rounded", slip=slip)
     assert slipped
@@ -92,7 +95,7 @@ def check_slip(key, slip):
     column = {name: j for j, name in enumerate(marks.names)}
     step = {f.name: f for f in formulas.graph(exercise)}
     changed = np.zeros(len(key), dtype=bool)
-    wrong_zero = np.zeros(len(key), dtype=bool)
+    vanished = np.zeros(len(key), dtype=bool)
     for name in slipped:
         status, tol = marks.status[:, column[name]], key.tolerances[name]
         right = np.round(formulas.evaluate(exercise, step[name], answers), DECIMALS)
@@ -101,20 +104,25 @@ def check_slip(key, slip):
         assert (status[clearly] == WRONG).all(), f"{name}: a slip that changes it by over 2 tolerances is not wrong"
         assert np.isin(status[unchanged], [CORRECT, CARRIED]).all(), f"{name}: a slip that changes nothing is wrong"
         changed |= clearly
-        wrong_zero |= (status == WRONG) & (np.abs(answers[name]) <= tol)
+        vanished |= clearly & (np.abs(answers[name]) < 0.1 * np.abs(key.values[name]))
     others = [name for name in marks.names if name not in slipped]
-    status = marks.status[:, [column[n] for n in others]][~wrong_zero]
-    off_key = np.stack([np.abs(answers[n] - key.values[n]) > key.tolerances[n] for n in others], axis=1)[~wrong_zero]
-    assert np.isin(status, [CORRECT, CARRIED]).all(), \
-        [others[j] for j in np.nonzero(~np.isin(status, [CORRECT, CARRIED]).any(0))[0]]
-    assert ((status == CARRIED) == off_key).all()
-    return marks, slipped, changed, wrong_zero
+    status = marks.status[:, [column[n] for n in others]]
+    easier = marks.easier[:, [column[n] for n in others]]
+    assert not easier[~changed].any(), "a step made easier on a sheet the slip left as it was"
+    # A slip that saturates a neuron or lands ŷ near y makes gradients after it vanish: measured,
+    # at most 9.3% of the later boxes of a key (the other boxes of those sheets are carried).
+    assert easier.mean() <= 0.12
+    assert (status[easier] == WRONG).all()
+    assert np.isin(status[~easier], [CORRECT, CARRIED]).all(), \
+        [others[j] for j in np.nonzero((~np.isin(status, [CORRECT, CARRIED]) & ~easier).any(0))[0]]
+    off_key = np.stack([np.abs(answers[n] - key.values[n]) > key.tolerances[n] for n in others], axis=1)
+    assert ((status == CARRIED) == (off_key & ~easier)).all()
+    return marks, slipped, changed, vanished
 
 
-def carried_after(marks, changed, wrong_zero) -> float:
-    """The share of the sheets the slip changed (and not left out) with a box carried after it."""
-    sheets = changed & ~wrong_zero
-    return (marks.status[sheets] == CARRIED).any(axis=1).mean()
+def carried_after(marks, changed) -> float:
+    """The share of the sheets the slip changed with a box carried after it."""
+    return (marks.status[changed] == CARRIED).any(axis=1).mean()
 
 
 def layers_of(key, combo) -> list[str]:
@@ -128,11 +136,11 @@ def test_a_forgotten_activation_derivative_is_wrong_where_it_changes_a_box_and_c
     key = key_of(combo, sizes)
     for layer in layers_of(key, combo):
         activation = key.exercise.output if layer == "y_pred" else key.exercise.activation
-        marks, slipped, changed, wrong_zero = check_slip(key, students.forgotten_derivative(key.exercise, layer))
+        marks, slipped, changed, vanished = check_slip(key, students.forgotten_derivative(key.exercise, layer))
         assert all(n.startswith("L_partial_") for n in slipped)
         # Paths of a sum can cancel exactly on the halves grid once the derivative is gone
         # (δ(V_11 U_11 + V_21 U_12) = 0): up to a quarter of the sheets of a layer, measured.
-        assert wrong_zero.mean() <= 0.3
+        assert vanished.mean() <= 0.3
         if activation.kink:
             # ReLU's [z > 0] matters only where a neuron of the layer is off: on some sheets.
             values = np.stack([key.values[n] for n in key.layout.neuron_names(key.layout.hidden_letters.index(layer))])
@@ -142,15 +150,15 @@ def test_a_forgotten_activation_derivative_is_wrong_where_it_changes_a_box_and_c
         else:
             # 1 − q² and q(1 − q) are never 1: the slip changes nearly every sheet.
             assert changed.mean() >= 0.9, f"{layer}: the slip changed only {changed.mean():.0%} of the sheets"
-        assert carried_after(marks, changed, wrong_zero) >= 0.9
+        assert carried_after(marks, changed) >= 0.9
 
 
 @cases(keep=lambda combo: combo[3] in ("squared", "half-squared"))
 def test_a_missing_half_doubles_every_gradient_from_the_loss_on_and_is_carried(combo, sizes):
     key = key_of(combo, sizes)
-    marks, slipped, changed, wrong_zero = check_slip(key, students.missing_half(key.exercise))
+    marks, slipped, changed, vanished = check_slip(key, students.missing_half(key.exercise))
     assert slipped == ["L_partial_y_pred"]
-    assert changed.all() and not wrong_zero.any()
+    assert changed.all() and not vanished.any()
     assert (marks.status[:, marks.names.index("L_partial_y_pred")] == WRONG).all()
     # Every gradient after it is the key's times 2 (or ½), but for rounding; a ReLU's exact zeros
     # stay 0 and correct; every other gradient, its update and L_after_update are carried.
@@ -182,20 +190,25 @@ def neurons_with_a_bias(key) -> list[str]:
 def test_a_bias_left_out_of_a_sum_is_wrong_where_it_changes_the_neuron_and_carried_after(combo, sizes):
     key = key_of(combo, sizes)
     for neuron in neurons_with_a_bias(key):
-        marks, slipped, changed, wrong_zero = check_slip(key, students.bias_left_out(key.exercise, neuron))
+        marks, slipped, changed, vanished = check_slip(key, students.bias_left_out(key.exercise, neuron))
         assert slipped == [neuron]
         if neuron == "y_pred":
-            assert changed.all() and wrong_zero.mean() <= 0.1
+            assert changed.all() and vanished.mean() <= 0.2
         elif key.exercise.activation.kink:
             # Without its bias a ReLU neuron that stays off is still 0, unchanged; one that turns
-            # off is a wrong 0, from which nothing is carried (measured: up to 22% of the sheets).
-            assert changed.mean() >= 0.5 and wrong_zero.mean() <= 0.3
+            # off is a wrong 0 (measured: up to 22% of the sheets): the steps that multiply by it
+            # are made easier, the rest is carried.
+            assert changed.mean() >= 0.5 and vanished.mean() <= 0.3
             assert (key.values[neuron][~changed] == 0).all()
         else:
             # tanh(Σ x·w) is an exact 0 where the inputs' terms cancel on the halves grid (12% of
             # the sheets of one key, measured).
-            assert changed.all() and wrong_zero.mean() <= 0.2
-        assert carried_after(marks, changed, wrong_zero) == 1.0
-        # From the neuron on, the forward pass is off the key: the loss is carried on every changed sheet.
+            assert changed.all() and vanished.mean() <= 0.2
+        assert carried_after(marks, changed) >= 0.9
+        # From the neuron on, the forward pass is off the key: the loss is carried on every changed
+        # sheet, those where the neuron became a wrong 0 too (the zero guard before issue 21 carried
+        # nothing from them).
         loss = marks.status[:, marks.names.index("L")]
-        assert (loss[changed & ~wrong_zero] == CARRIED).mean() >= 0.9
+        assert (loss[changed] == CARRIED).mean() >= 0.9
+        if neuron != "y_pred":
+            assert (loss[vanished] == CARRIED).all()
