@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import signal
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,12 +102,24 @@ def document_options(out: Path, documents: str, templates_example: str, done: st
 
 
 def check_text(ctx: click.Context) -> None:
-    """Refuse option values that are not text: bytes that are not UTF-8 reach Python as
-    lone surrogates, which no document, file name or message can hold."""
+    """Refuse option values no file can hold: bytes that are not UTF-8 (they reach Python as
+    lone surrogates), control characters in text that is printed into documents (a vertical
+    tab pasted from a word processor makes moodle.xml invalid XML), and numbers that are not
+    finite (NaN passes every range check and makes grades.json invalid JSON)."""
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
         if isinstance(value, (str, Path)) and any("\ud800" <= c <= "\udfff" for c in str(value)):
             raise click.BadParameter("is not valid UTF-8 text", param_hint=param.opts[0])
+        if isinstance(value, str) and (control := next((c for c in value if _is_control(c)), None)):
+            raise click.BadParameter(f"holds the control character U+{ord(control):04X}; type it as plain text",
+                                     param_hint=param.opts[0])
+        if isinstance(value, float) and not math.isfinite(value):
+            raise click.BadParameter(f"must be a finite number, got {value}", param_hint=param.opts[0])
+
+
+def _is_control(c: str) -> bool:
+    # C0 and C1 controls and DEL; the format characters (bidi marks, ZWJ) are text.
+    return unicodedata.category(c) == "Cc"
 
 
 def check_pdf_output(title: str | None, tell: Callable[[str], None]) -> None:

@@ -128,6 +128,8 @@ def with_field(**changes):
         (["--lr", "nan"], 2, "greater than 0 and at most 10"),
         (["--lr", "inf"], 2, "greater than 0 and at most 10"),
         (["--decimals", "9"], 2, "9 is not in the range 1<=x<=8"),
+        (["--title", "Week\x0b5", "--format", "moodle"], 2, "--title: holds the control character U+000B"),
+        (["--title", "Week\x855"], 2, "--title: holds the control character U+0085"),
         (["--lang", "de"], 2, "'de' is not one of"),
     ],
 )
