@@ -35,15 +35,32 @@ _NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\((.*)\)", re.DOTALL)
 
 
 def _shown(cell) -> str | None:
-    """The value a cell showed when the student ran it, or None. A worked example comes with
-    its output but was never run (no execution count): that is the generator's, not theirs."""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "execute_result" and isinstance(output.get("execution_count"), int):
+    """The value a cell showed when the student ran it, or None: the cell's result (its last
+    line, the variable's name), else the last line it displayed or printed (``print(z1)``). A
+    worked example comes with its output but was never run (no execution count): that is the
+    generator's, not theirs. A cell that stopped with an error shows no value."""
+    outputs = [o for o in cell.get("outputs", []) if isinstance(o, dict)]
+    if any(o.get("output_type") == "error" for o in outputs):
+        return None
+    ran = isinstance(cell.get("execution_count"), int)
+    text = None
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "execute_result" and isinstance(output.get("execution_count"), int):
             text = _text(output.get("data", {}).get("text/plain", "")).strip()
-            if match := _NUMPY_SCALAR.fullmatch(text):
-                text = match.group(1).strip()
-            return text if text and text != "None" else None
-    return None
+            break
+        if ran and kind == "display_data" and "text/plain" in output.get("data", {}):
+            text = _last_line(output["data"]["text/plain"]) or text
+        elif ran and kind == "stream" and output.get("name") == "stdout":
+            text = _last_line(output.get("text", "")) or text
+    if text and (match := _NUMPY_SCALAR.fullmatch(text)):
+        text = match.group(1).strip()
+    return text if text and text != "None" else None
+
+
+def _last_line(value) -> str | None:
+    lines = [line.strip() for line in _text(value).splitlines() if line.strip()]
+    return lines[-1] if lines else None
 
 
 def read_notebook(path: Path) -> Response:

@@ -297,6 +297,36 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     assert response.cells == expected  # the later y_pred cell, from the generator, wins
 
 
+def test_an_answer_printed_or_displayed_is_read_from_what_the_cell_showed(batches, kernel, tmp_path):
+    folder, _, decimals = batches[("3,2,1", "en")]
+    variant = json.loads((folder / "answers.json").read_text())["variants"][0]
+    student = filled(nbformat.read(folder / "notebooks" / "variant-01.ipynb", as_version=4), variant["answers"],
+                     decimals)
+    cells = {c.metadata.gen_worksheets.answer: c for c in answer_cells(student)}
+    last_line = {name: cell.source.rstrip().splitlines()[-1] for name, cell in cells.items()}
+    cells["z_1"].source += f"\nprint({last_line['z_1']})"  # no result: the last line is a print
+    cells["L"].source += f"\nprint('the loss is', {last_line['L']})\nprint({last_line['L']})"
+    cells["y_pred"].source += f"\ndisplay({last_line['y_pred']})"
+    cells["L_partial_y_pred"].source += "\nprint('dL/dy_pred =', L_partial_y_pred)"  # words: unreadable
+    ran = kernel(student)
+    (z_1,) = [c for c in ran.cells if c.get("id") == cells["z_1"].id]
+    assert [o.output_type for o in z_1.outputs] == ["stream"]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    nbformat.write(ran, saved / "printer.ipynb")
+    (response,) = read_notebooks(saved).responses
+    shown = {c.metadata.gen_worksheets.answer: result_text(c) for c in answer_cells(kernel(filled(
+        nbformat.read(folder / "notebooks" / "variant-01.ipynb", as_version=4), variant["answers"], decimals)))}
+    for name in ("z_1", "L", "y_pred"):
+        assert response.cells[name] == shown[name], name
+    assert response.cells["L_partial_y_pred"] == f"dL/dy_pred = {shown['L_partial_y_pred']}"
+    code = run("grade", saved, "--key", folder / "answers.json", "--out", tmp_path / "g", "--format", "json",
+               "--quiet")
+    answers = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"][0]["answers"]
+    assert code == 0 and answers["z_1"]["status"] == answers["L"]["status"] == "correct"
+    assert answers["L_partial_y_pred"]["status"] == "unreadable"
+
+
 @pytest.mark.parametrize("change", [{"nb_check": None}, {"nb_check_count": "{oops}"}])
 def test_a_catalog_override_without_the_notebooks_wording_is_refused(tmp_path, capsys, change):
     catalog = json.loads((builtin_templates() / "lang" / "en.json").read_text(encoding="utf-8"))
