@@ -7,7 +7,6 @@ teacher handed out. Variants are looked up by the numbers and codes the file rec
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__, numbertext
+from .. import __version__, csvcells, numbertext
 from ..exercise import tolerance
 from ..exercise.batch import Batch
 from ..exercise.description import COURSE, Exercise, ExerciseError
@@ -87,7 +86,7 @@ def answers_csv(batch: Batch) -> str:
     layout = batch.layout
     answers = batch.solution.answers()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvcells.Writer(buffer, lineterminator="\n")
     writer.writerow(["variant", "code", *layout.given_names, *answers, "check_residual"])
     given_rows = batch.givens.flat()
     for k in range(len(batch)):

@@ -3,9 +3,9 @@ and the columns the grader reads back (``grading.csvfile``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
+from .. import csvcells
 from ..exercise.batch import Batch
 
 # Who and which variant, before a column per answer named as in answers.json.
@@ -18,7 +18,7 @@ def responses_template_csv(batch: Batch, lang: str = "en") -> str:
     A byte order mark makes spreadsheets open it as UTF-8 (students' names need it), and
     Russian documents get semicolons: a spreadsheet in a decimal-comma locale expects them."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if lang == "ru" else ",", lineterminator="\n")
+    writer = csvcells.Writer(buffer, delimiter=";" if lang == "ru" else ",", lineterminator="\n")
     names = batch.layout.answer_names
     writer.writerow(["student", "variant", "code", *names])
     for k in range(len(batch)):

@@ -3,7 +3,6 @@ every answer's detail)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -11,7 +10,7 @@ from itertools import chain
 
 import numpy as np
 
-from .. import numbertext
+from .. import csvcells, numbertext
 from ..grading.report import Report
 from ..grading.statuses import CARRIED, CORRECT, MISSING, STATUSES, UNREADABLE, WRONG
 from .base import GradeJob
@@ -24,7 +23,7 @@ def grades_csv(report: Report) -> str:
     """A row per graded response: who, which variant, the score and how it came about."""
     marks = report.marks
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvcells.Writer(buffer, lineterminator="\n")
     writer.writerow(["student", "variant", "code", "score", "max_score", *(name for name, _ in COUNTS)])
     counts = np.stack([marks.count(status) for _, status in COUNTS], axis=1).tolist()
     for r, variant, code, score, row in zip(report.responses, report.variants, report.codes, marks.score.tolist(),

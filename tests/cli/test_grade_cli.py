@@ -369,3 +369,44 @@ def test_a_code_shared_by_two_variants_needs_the_number(batch, key, tmp_path, ge
         in err
     (graded,) = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"]
     assert graded["variant"] == 3 and graded["line"] == 3
+
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tTab",
+            "\rReturn"]
+
+
+def test_names_a_spreadsheet_would_run_are_written_as_text_and_numbers_as_numbers(key, key_path, tmp_path, gen):
+    names = list(key.layout.answer_names)
+    right = [typed(key.values[n][0]) for n in names]
+    rows = [["student", "code", *names]] + [[name, key.codes[0], *right] for name in FORMULAS]
+    path = tmp_path / "r.csv"
+    path.write_text(spreadsheet(rows), encoding="utf-8")
+    out = tmp_path / "g"
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(out), "--format", "csv,json")
+    assert code == 0, err
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    # Every name is the text typed, behind a quote that makes a spreadsheet show it as text.
+    # (The reader strips spaces around cells: the tab and the return go.)
+    assert [row["student"] for row in table] == ["'" + name for name in FORMULAS[:4]] + ["Tab", "Return"]
+    assert [row["score"] for row in table] == ["32"] * len(FORMULAS)
+    assert json.loads((out / "grades.json").read_text())["graded"][0]["student"] == FORMULAS[0]
+
+
+def test_csv_cells_that_start_a_formula_are_quoted_numbers_are_not():
+    from generator.csvcells import safe
+
+    for text in FORMULAS:
+        assert safe(text) == "'" + text
+    for number in ["-0.7616", "+1.5", "-1e-05", "2.5E+3", "-3", ".5", "0.1", 7, -0.5]:
+        assert safe(number) == number
+    for text in ["Anna", "", "K7QF-T", "'=already"]:
+        assert safe(text) == text
+
+
+def test_every_csv_the_generator_writes_keeps_its_numbers(batch):
+    # answers.csv is all numbers and codes: a quote would turn a negative number into text.
+    with open(batch / "answers.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert all(not cell.startswith("'") for row in rows for cell in row)
+    assert any(cell.startswith("-") for row in rows[1:] for cell in row)
