@@ -8,7 +8,9 @@ with an error, has no answer. The variant comes from the metadata the generator 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from ..exchange.notebookmeta import METADATA_KEY
@@ -28,6 +30,10 @@ def _answer_of(cell, answers: dict[str, str]) -> str | None:
     lines = [line.strip() for line in _text(cell.get("source", "")).splitlines() if line.strip()]
     by_variable = {var: name for name, var in answers.items()}
     return by_variable.get(lines[-1]) if lines else None
+
+
+# A student's notebook is tens of kilobytes; with plots a few megabytes.
+MAX_NOTEBOOK_BYTES = 16 * 2**20
 
 
 # numpy 2 shows its scalars as ``np.float64(0.7616)``: a student who used np.tanh means 0.7616.
@@ -63,38 +69,71 @@ def _last_line(value) -> str | None:
     return lines[-1] if lines else None
 
 
-def read_notebook(path: Path) -> Response:
+def _read(path: Path, folder: Path) -> str:
+    """A notebook file's text: a regular file inside ``folder`` (a symbolic link may point
+    within it, not out: a link to the teacher's solution is no submission), at most
+    ``MAX_NOTEBOOK_BYTES``. Opened without blocking, so that a FIFO cannot hang the run."""
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        raise ValueError("is a symbolic link out of the folder; not read")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise ValueError(f"cannot be read ({e.strerror or e})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError("is not a regular file; not read")
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB; not read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("is not UTF-8 text, so not a Jupyter notebook") from None
+
+
+def read_notebook(path: Path, folder: Path | None = None) -> Response:
     """One saved notebook as a ``Response``; ``ValueError`` says why it cannot be read."""
+    text = _read(path, path.parent if folder is None else folder)
+    try:
+        return _response(path, text)
+    except (TypeError, AttributeError, KeyError, RecursionError):
+        # A hand-edited file whose parts have the wrong shapes (cells that are no list, a
+        # cell that is no object, a nesting deeper than the parser goes).
+        raise ValueError("is not a Jupyter notebook (its parts have the wrong shapes)") from None
+
+
+def _response(path: Path, text: str) -> Response:
     import nbformat  # ~0.1 s that only reading notebooks needs, not every start of the command
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"cannot be read ({e})") from None
     try:
         # Parsed, not validated: validation would log every oddity of a hand-edited file,
         # and nothing below needs more than the cells' sources and outputs.
         notebook = nbformat.reader.reads(text)
         if notebook.get("nbformat") != 4:
             notebook = nbformat.convert(notebook, 4)
-    except (ValueError, KeyError, TypeError, AttributeError, nbformat.NBFormatError, nbformat.ValidationError):
+    except Exception:  # nbformat's converters fail on odd files in many ways (an
+        # UnboundLocalError for a notebook without "nbformat"): any of them means not a notebook.
         raise ValueError("is not a Jupyter notebook") from None
     if not isinstance(notebook, dict):
         raise ValueError("is not a Jupyter notebook")
-    ours = notebook.get("metadata", {}).get(METADATA_KEY)
+    metadata = notebook.get("metadata", {})
+    ours = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
     if not isinstance(ours, dict) or not isinstance(ours.get("answers"), dict):
         raise ValueError("is not a notebook from gen-worksheets (no variant in its metadata)")
+    if ours.get("notebook") == "solution":
+        raise ValueError("is a solution notebook (the teacher's key), not a student's; not graded")
     answers = {str(k): str(v) for k, v in ours["answers"].items()}
     variant = ours.get("variant")
     cells: dict[str, str] = {}
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         name = _answer_of(cell, answers)
         shown = _shown(cell) if name else None
         if shown is not None:
             cells[name] = shown  # a later cell for the same answer wins: it is further down
-    student = notebook.get("metadata", {}).get("student") or ours.get("student") or path.stem
+    student = metadata.get("student") or ours.get("student") or path.stem
     return Response(
         where=path.name,
         student=str(student).strip(),
@@ -110,7 +149,7 @@ def read_notebooks(folder: Path) -> Reading:
     responses, refused = [], []
     for path in sorted(Path(folder).glob("*.ipynb")):
         try:
-            responses.append(read_notebook(path))
+            responses.append(read_notebook(path, Path(folder)))
         except ValueError as e:
             refused.append(Refused(path.name, str(e)))
     return Reading(tuple(responses), tuple(refused))

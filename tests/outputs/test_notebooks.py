@@ -7,12 +7,13 @@ a kernel costs a second or two, running a notebook on a warm one a fraction of t
 
 import copy
 import json
+import os
 import re
 
 import nbformat
 import pytest
 
-from generator.grading.notebooks import read_notebooks
+from generator.grading.notebooks import MAX_NOTEBOOK_BYTES, read_notebooks
 from generator.outputs import notebooks
 from generator.render.templates import builtin_templates
 
@@ -275,6 +276,7 @@ def test_the_reader_never_runs_a_students_code(batches, tmp_path):
     canary.mkdir()
     (canary / "keep.txt").write_text("still here")
     hostile = copy.deepcopy(solution)
+    hostile.metadata["gen_worksheets"]["notebook"] = "student"  # a solution is refused as such
     cell = nbformat.v4.new_code_cell(f"import shutil\nshutil.rmtree({str(canary)!r})\ny_pred = 1.5\ny_pred")
     cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "1.5"}, execution_count=99)]
     hostile.cells.insert(3, cell)
@@ -349,15 +351,64 @@ def grade_folder(folder, key, out):
     return json.loads((out / "grades.json").read_text(encoding="utf-8"))
 
 
-def test_solution_notebooks_score_full_marks(batches, tmp_path):
+def test_solution_outputs_score_full_marks_and_a_solution_notebook_is_refused(batches, tmp_path):
     for (layers, lang), (folder, _, _) in batches.items():
         saved = tmp_path / f"{layers}-{lang}"
         saved.mkdir()
-        (saved / "teacher.ipynb").write_bytes((folder / "keys" / "variant-01-solution.ipynb").read_bytes())
+        solution = json.loads((folder / "keys" / "variant-01-solution.ipynb").read_text(encoding="utf-8"))
+        (saved / "copied.ipynb").write_text(json.dumps(solution), encoding="utf-8")
+        # The solution's outputs in a notebook that says it is a student's: read as the answers.
+        solution["metadata"]["gen_worksheets"]["notebook"] = "student"
+        (saved / "teacher.ipynb").write_text(json.dumps(solution), encoding="utf-8")
         grades = grade_folder(saved, folder / "answers.json", tmp_path / f"grades-{layers}-{lang}")
         (graded,) = grades["graded"]
         assert graded["score"] == graded["max_score"], (layers, lang)
         assert {a["status"] for a in graded["answers"].values()} == {"correct"}
+        assert grades["refused"] == [{"where": "copied.ipynb", "reason": "is a solution notebook (the teacher's key), "
+                                                                          "not a student's; not graded"}]
+
+
+def test_only_regular_files_inside_the_folder_are_read(batches, tmp_path):
+    folder, _, _ = batches[("3,2,1", "en")]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    student = (folder / "notebooks" / "variant-01.ipynb").read_text(encoding="utf-8")
+    (saved / "anna.ipynb").write_text(student, encoding="utf-8")
+    (saved / "link to anna.ipynb").symlink_to(saved / "anna.ipynb")  # inside the folder: read
+    (saved / "key.ipynb").symlink_to(folder / "keys" / "variant-01-solution.ipynb")
+    (saved / "passwd.ipynb").symlink_to("/etc/passwd")
+    (saved / "zero.ipynb").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo")
+    (saved / "fifo.ipynb").symlink_to(tmp_path / "fifo")
+    os.mkfifo(saved / "pipe.ipynb")  # inside the folder, but no file: opening it must not wait
+    (saved / "folder.ipynb").mkdir()
+    with open(saved / "huge.ipynb", "wb") as f:
+        f.truncate(MAX_NOTEBOOK_BYTES + 1)
+    # Malformed files, each refused on its own: nbformat's converters raised UnboundLocalError
+    # for the first two, and a nesting deeper than Python's stack reaches RecursionError.
+    doc = json.loads(student)
+    shapes = {"no version.ipynb": {k: v for k, v in doc.items() if k != "nbformat"}, "v1.ipynb": doc | {"nbformat": 1},
+              "cells.ipynb": doc | {"cells": 5}, "meta.ipynb": doc | {"metadata": []}, "deep.ipynb": None}
+    for name, shape in shapes.items():
+        (saved / name).write_text("[" * 100_000 + "]" * 100_000 if shape is None else json.dumps(shape),
+                                  encoding="utf-8")
+    reading = read_notebooks(saved)
+    refused = dict((r.where, r.reason) for r in reading.refused)
+    assert refused == {
+        "cells.ipynb": "is not a Jupyter notebook",
+        "deep.ipynb": "is not a Jupyter notebook",
+        "meta.ipynb": "is not a Jupyter notebook",
+        "no version.ipynb": "is not a Jupyter notebook",
+        "v1.ipynb": "is not a Jupyter notebook",
+        "fifo.ipynb": "is a symbolic link out of the folder; not read",
+        "folder.ipynb": "is not a regular file; not read",
+        "huge.ipynb": "is larger than 16 MB; not read",
+        "key.ipynb": "is a symbolic link out of the folder; not read",
+        "passwd.ipynb": "is a symbolic link out of the folder; not read",
+        "pipe.ipynb": "is not a regular file; not read",
+        "zero.ipynb": "is a symbolic link out of the folder; not read",
+    }
+    assert [r.where for r in reading.responses] == ["anna.ipynb", "link to anna.ipynb"]
 
 
 def test_saved_notebooks_graded_without_running_them(batches, kernel, tmp_path):
@@ -382,6 +433,7 @@ def test_saved_notebooks_graded_without_running_them(batches, kernel, tmp_path):
     canary.mkdir()
     (canary / "keep.txt").write_text("still here")
     hostile = copy.deepcopy(nbformat.read(folder / "keys" / "variant-01-solution.ipynb", as_version=4))
+    hostile.metadata["gen_worksheets"]["notebook"] = "student"
     hostile.cells.insert(3, nbformat.v4.new_code_cell(f"import shutil\nshutil.rmtree({str(canary)!r})"))
     nbformat.write(hostile, saved / "mallory.ipynb")
 
