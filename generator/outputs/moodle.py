@@ -11,6 +11,7 @@ batch as wide as the widest (see ``box_filler``). Wording and layout are the tem
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,30 @@ def category_path(*names: str) -> str:
     return "/".join(["$course$", *escaped])
 
 
+# Moodle's Cloze grammar (question/type/multianswer): a subquestion ``{N:TYPE:...}`` and a
+# placeholder ``{#N}``. Text from a template pack, its wording or --title must be neither.
+CLOZE = re.compile(r"\{[0-9]*:[A-Za-z_]+:|\{#[0-9]+\}")
+
+
+def escape_cloze(html: str) -> str:
+    """``html`` with no ``{`` that Moodle could take for Cloze syntax: as the character
+    reference ``&#123;``, which the browser shows as ``{`` and the Cloze parser does not see."""
+    return html.replace("{", "&#123;")
+
+
+def with_boxes(html: str, marks: dict[str, str], boxes: dict[str, str], template: str) -> str:
+    """``html`` (Cloze syntax escaped) with each answer's ``marks`` replaced by its subquestion
+    in ``boxes``; each mark must be there once, and nothing else may be a subquestion."""
+    for name, mark in marks.items():
+        if (count := html.count(mark)) != 1:
+            raise TemplateError(f"{template} shows the answer box of {name} {count} times; it must show every "
+                                "box once (cloze[name])")
+        html = html.replace(mark, boxes[name])
+    if (count := len(CLOZE.findall(html))) != len(boxes):
+        raise TemplateError(f"{template} makes {count} Moodle subquestions for {len(boxes)} answers")
+    return html
+
+
 def _cdata(html: str) -> Markup:
     return Markup("<![CDATA[" + html.replace("]]>", "]]]]><![CDATA[>") + "]]>")
 
@@ -107,12 +132,16 @@ class MoodleExport:
     def question(self, view: Sheet, diagram: Diagram) -> Question:
         """Variant ``view`` as a Cloze question; ``diagram`` is its worksheet's."""
         tolerances = self.batch.tolerances
-        cloze = {name: subquestion(value_text(value, self.places), tolerance_text(tolerances[name][view.number - 1]),
+        boxes = {name: subquestion(value_text(value, self.places), tolerance_text(tolerances[name][view.number - 1]),
                                    self.filler)
                  for name, value in view.answers.items()}
-        questiontext = self.renderer.render("moodle/question.html", sheet=view, diagram=diagram, cloze=cloze,
+        # The templates place marks (private-use characters), so that everything they print can
+        # be escaped before the boxes, and only the boxes, are Cloze syntax.
+        marks = {name: f"\ue000{i}\ue001" for i, name in enumerate(boxes)}
+        questiontext = self.renderer.render("moodle/question.html", sheet=view, diagram=diagram, cloze=marks,
                                             image=DIAGRAM_FILE, **self.typed)
-        feedback = self.renderer.render("moodle/feedback.html", sheet=view)
+        questiontext = with_boxes(escape_cloze(questiontext), marks, boxes, "moodle/question.html")
+        feedback = escape_cloze(self.renderer.render("moodle/feedback.html", sheet=view))
         svg = self.renderer.render("diagram.svg", diagram=diagram)
         return Question(view.number, view.code, _cdata(questiontext), _cdata(feedback), DIAGRAM_FILE,
                         base64.b64encode(svg.encode("utf-8")).decode("ascii"))

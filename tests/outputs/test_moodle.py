@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from generator import numbertext
-from generator.render.templates import DocumentOptions, Renderer
+from generator.render.templates import DocumentOptions, Renderer, builtin_templates
 
 from commands import run_ok
 
@@ -159,3 +159,51 @@ def test_html_is_what_moodle_keeps(export):
             ET.fromstring(f"<div>{html}</div>")  # well-formed: every tag closed, no named entities
             assert not re.search(r"<script|<style|<link|class=|\\\(|https?:|//", html, re.I)
             assert re.findall(r'src="([^"]*)"', html) in ([], ["@@PLUGINFILE@@/diagram.svg"])
+
+
+CLOZE_TEXT = "{1:NUMERICAL:=1:0} and {#1}"
+
+
+def test_cloze_syntax_from_a_template_pack_or_the_title_is_text_not_boxes(tmp_path):
+    # The pack's wording and a custom template printing --title: before issue 21, each became
+    # scored boxes (34 instead of 32) or repeated box 1.
+    pack = tmp_path / "pack"
+    (pack / "lang").mkdir(parents=True)
+    catalog = Renderer(DocumentOptions(lang="en")).catalog
+    (pack / "lang" / "en.json").write_text(json.dumps(dict(catalog, given=CLOZE_TEXT)), encoding="utf-8")
+    (pack / "moodle").mkdir()
+    question = (builtin_templates() / "moodle" / "question.html").read_text(encoding="utf-8")
+    (pack / "moodle" / "question.html").write_text("<p>{{ title }}</p>\n" + question, encoding="utf-8")
+    feedback = (builtin_templates() / "moodle" / "feedback.html").read_text(encoding="utf-8")
+    (pack / "moodle" / "feedback.html").write_text("<p>{{ title }}</p>\n" + feedback, encoding="utf-8")
+    out = tmp_path / "out"
+    run_ok("--count", "2", "--seed", SEED, "--format", "moodle,json", "--templates", pack, "--title", CLOZE_TEXT,
+           "--jobs", "1", "--out", out, "--quiet")
+    root = ET.parse(out / "moodle.xml").getroot()
+    key = json.loads((out / "answers.json").read_text())
+    for q, v in zip(clozes(root), key["variants"]):
+        text = q.findtext("questiontext/text")
+        subquestions, rest = parse_cloze(text)
+        assert len(subquestions) == len(v["answers"]) == 32
+        shown = "&#123;1:NUMERICAL:=1:0} and &#123;#1}"  # as text: the title, and "given"
+        assert not re.search(r"\{#[0-9]+\}", rest) and rest.count(shown) == 2
+        assert shown in q.findtext("generalfeedback/text")
+
+
+@pytest.mark.parametrize("change, message", [
+    ("{{ cloze['z_1'] }}", "shows the answer box of z_1 2 times"),
+    ("", None),
+])
+def test_a_template_must_show_every_box_once(tmp_path, gen, change, message):
+    pack = tmp_path / "pack"
+    (pack / "moodle").mkdir(parents=True)
+    question = (builtin_templates() / "moodle" / "question.html").read_text(encoding="utf-8")
+    if message is None:  # a box left out
+        question = question.replace("{{ cloze[step.name] }}",
+                                    "{% if step.name != 'L' %}{{ cloze[step.name] }}{% endif %}")
+        message = "shows the answer box of L 0 times"
+    (pack / "moodle" / "question.html").write_text(question + change, encoding="utf-8")
+    code, _, err = gen("--count", "1", "--seed", SEED, "--format", "moodle", "--templates", str(pack), "--jobs", "1",
+                       "--out", str(tmp_path / "out"), "--quiet")
+    assert code == 1 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
