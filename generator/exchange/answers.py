@@ -22,6 +22,7 @@ from ..exercise import tolerance
 from ..exercise.batch import Batch
 from ..exercise.description import COURSE, Exercise, ExerciseError
 from ..exercise.layout import Layout, LayoutError
+from ..exercise.solver import Givens, solve
 from .givenfile import GivenError, exercise_fields, parse_variant
 
 GENERATOR = f"gen-worksheets {__version__}"
@@ -162,6 +163,8 @@ def parse(text: str) -> Key:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise KeyFileError(f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise KeyFileError("not an answers.json written by gen-worksheets (nested too deeply)") from None
     if not isinstance(data, dict) or not str(data.get("generator", "")).startswith("gen-worksheets"):
         raise KeyFileError("not an answers.json written by gen-worksheets (no \"generator\": \"gen-worksheets ...\")")
     try:
@@ -186,14 +189,34 @@ def parse(text: str) -> Key:
     numbers, codes, given, answers, tolerances = read
     if len(set(numbers)) < len(numbers):
         raise KeyFileError("two variants have the same number")
+    _same(numbers, layout.answer_names, "answers", answers, solve(Givens.from_flat(exercise, given)).answers(),
+          "its given numbers give")
     values = dict(zip(layout.given_names, given.T))
     values |= dict(zip(layout.answer_names, answers.T))
+    computed = tolerance.tolerances(exercise, values, decimals)
     recomputed = tolerances is None
-    if recomputed:
-        tolerances = tolerance.tolerances(exercise, values, decimals)
-    else:
-        tolerances = dict(zip(layout.answer_names, tolerances.T))
-    return Key(exercise, decimals, tuple(numbers), tuple(codes), values, tolerances, recomputed)
+    if not recomputed:
+        _same(numbers, layout.answer_names, "tolerances", tolerances, computed,
+              f"its answers at {decimals} decimals give")
+    return Key(exercise, decimals, tuple(numbers), tuple(codes), values, computed, recomputed)
+
+
+# A key is read back on another machine: its numpy may round tanh or exp a unit of the last
+# place differently, nothing more.
+SAME = {"rtol": 1e-9, "atol": 1e-12}
+
+
+def _same(numbers, names, field: str, recorded: np.ndarray, computed: dict[str, np.ndarray], source: str) -> None:
+    """Refuse a key whose ``field`` (answers, tolerances) is not what the tool computes: a
+    tolerance of 1000 would mark every sheet right, an answer changed by hand every honest
+    sheet wrong. The grader marks against what the file's given numbers give, or nothing."""
+    expected = np.stack([computed[name] for name in names], axis=1)
+    with np.errstate(invalid="ignore"):
+        differ = ~np.isclose(recorded, expected, **SAME)
+    if differ.any():
+        i, j = np.argwhere(differ)[0]
+        raise KeyFileError(f"variant {numbers[i]}.{field}.{names[j]} is {float(recorded[i, j])!r}, but "
+                           f"{source} {float(expected[i, j])!r}: the key was changed after gen-worksheets wrote it")
 
 
 _Read = tuple  # (numbers, codes, given (n, given names), answers (n, answers), tolerances or None)
@@ -225,9 +248,15 @@ def _fast(variants: list, exercise: Exercise) -> _Read | None:
         if parts[0].shape != (n, layout.sizes[0]):
             return None
         by_name = operator.itemgetter(*layout.answer_names)
-        answers = np.array([by_name(v["answers"]) for v in variants], dtype=float)
+        answer_rows = [by_name(v["answers"]) for v in variants]
         with_tolerances = sum("tolerances" in v for v in variants)
-        tolerances = np.array([by_name(v["tolerances"]) for v in variants], dtype=float) if with_tolerances else None
+        tolerance_rows = [by_name(v["tolerances"]) for v in variants] if with_tolerances else []
+        # numpy would read "0.5" and true as numbers: only JSON numbers are.
+        if not (_all_numbers(answer_rows) and _all_numbers(tolerance_rows)
+                and all(_all_numbers([g[field] for field in ("x", "y", "lr", *layout.weight_letters)]) for g in given)):
+            return None
+        answers = np.array(answer_rows, dtype=float)
+        tolerances = np.array(tolerance_rows, dtype=float) if with_tolerances else None
     except (KeyError, TypeError, ValueError):
         return None
     flat = np.concatenate(parts, axis=1)
@@ -237,6 +266,13 @@ def _fast(variants: list, exercise: Exercise) -> _Read | None:
                                        and (tolerances > 0).all()):
         return None
     return numbers, codes, flat, answers, tolerances
+
+
+def _all_numbers(value) -> bool:
+    """Every leaf of nested lists and tuples is a JSON number (not a bool, not text)."""
+    if isinstance(value, (list, tuple)):
+        return all(_all_numbers(v) for v in value)
+    return type(value) is float or type(value) is int
 
 
 def _checked(variants: list, exercise: Exercise) -> _Read:

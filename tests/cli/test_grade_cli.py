@@ -410,3 +410,39 @@ def test_every_csv_the_generator_writes_keeps_its_numbers(batch):
         rows = list(csv.reader(f))
     assert all(not cell.startswith("'") for row in rows for cell in row)
     assert any(cell.startswith("-") for row in rows[1:] for cell in row)
+
+
+def tampered(batch, change):
+    doc = json.loads((batch / "answers.json").read_text())
+    change(doc)
+    return doc
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["variants"][0]["tolerances"].update(z_1=1000),
+     "variant 1.tolerances.z_1 is 1000.0, but its answers at 4 decimals give 5."),
+    (lambda d: [v["tolerances"].update({k: 1000 for k in v["tolerances"]}) for v in d["variants"]],
+     "variant 1.tolerances.z_1 is 1000.0"),
+    (lambda d: d["variants"][2]["answers"].update(L=0.5), "variant 3.answers.L is 0.5, but its given numbers give "),
+    (lambda d: d["variants"][1]["answers"].update(z_2="0.5"),
+     "variant 2.answers.z_2 must be a finite number, got \"0.5\""),
+    (lambda d: d["variants"][1]["tolerances"].update(z_2=True),
+     "variant 2.tolerances.z_2 must be a finite number, got true"),
+    (lambda d: d["variants"][0]["answers"].update(y_pred=1e300), "variant 1.answers.y_pred is 1e+300"),
+    (lambda d: d["variants"][0]["given"].update(y="5"), "variant 1.given"),
+    (lambda d: d.update(decimals=2), "but its answers at 2 decimals give"),
+])
+def test_a_tampered_key_is_refused_naming_the_field(batch, class_file, tmp_path, gen, change, message):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(tampered(batch, change)))
+    code, _, err = gen("grade", str(class_file), "--key", str(path), "--out", str(tmp_path / "g"))
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert "the key was changed after gen-worksheets wrote it" in err or "finite number" in err or "given" in err
+    assert not (tmp_path / "g").exists()
+
+
+def test_a_deeply_nested_key_is_exit_2(class_file, tmp_path, gen):
+    path = tmp_path / "answers.json"
+    path.write_text('{"generator": "gen-worksheets", "layers": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, _, err = gen("grade", str(class_file), "--key", str(path), "--out", str(tmp_path / "g"))
+    assert code == 2 and "nested too deeply" in err and err.count("\n") == 1, err
