@@ -55,9 +55,18 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
         refused: list[Refused] = []
         line = rows.line_num + 1
         for row in rows:
-            where, line = f"line {line}", rows.line_num + 1
+            first, where, line = line, f"line {line}", rows.line_num + 1
             if not any(row) or not any(cell.strip() for cell in row):
                 continue  # spreadsheets save empty rows below the data
+            broken = next((i for i, cell in enumerate(row) if "\n" in cell or "\r" in cell), None)
+            if broken is not None:
+                # A stray quote ("Jo) opens a cell that swallows the rows below it, up to the
+                # next quote or the end of the file: none of them may be graded as one row.
+                column = columns[broken] if broken < len(columns) else f"cell {broken + 1}"
+                refused.append(Refused(where, f"a quote opens the {column!r} cell and it runs to line {rows.line_num}, "
+                                              f"so lines {first} to {rows.line_num} were not graded; remove the "
+                                              "stray \" and grade again"))
+                continue
             if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns):]):
                 refused.append(Refused(where, f"{len(row)} cells, but the header names {len(columns)} columns"))
                 continue

@@ -446,3 +446,19 @@ def test_a_deeply_nested_key_is_exit_2(class_file, tmp_path, gen):
     path.write_text('{"generator": "gen-worksheets", "layers": ' + "[" * 100_000 + "]" * 100_000 + "}")
     code, _, err = gen("grade", str(class_file), "--key", str(path), "--out", str(tmp_path / "g"))
     assert code == 2 and "nested too deeply" in err and err.count("\n") == 1, err
+
+
+def test_a_stray_quote_is_refused_with_the_lines_it_swallows(key, key_path, tmp_path, gen):
+    names = list(key.layout.answer_names)
+    right = ",".join(repr(float(key.values[n][0])) for n in names)
+    lines = ["student,code," + ",".join(names)]
+    stray = '"Jo'
+    lines += [f"{stray if i == 5 else f'student {i}'},{key.codes[0]},{right}" for i in range(1, 31)]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "csv")
+    assert code == 0
+    refused, summary = err.splitlines()
+    assert refused == (f"gen-worksheets: {path}, line 6: refused: a quote opens the 'student' cell and it runs to "
+                       "line 31, so lines 6 to 31 were not graded; remove the stray \" and grade again")
+    assert summary.startswith("5 responses: 4 graded, 1 refused")
