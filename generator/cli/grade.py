@@ -85,6 +85,8 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
     report = mark(reading, key, carried_credit)
     for refused in report.refused:
         say(f"gen-worksheets: {responses_file}, {refused.where}: refused: {refused.reason}")
+    for duplicate in report.duplicates:
+        say(f"gen-worksheets: warning: {responses_file}: {duplicate}; all are graded")
     for name in report.ignored:
         say(f"gen-worksheets: warning: column {name!r} is not an answer of this exercise "
             f"(layers {key.layout.text}); ignored")

@@ -27,6 +27,7 @@ class Report:
     marks: statuses.Marks
     refused: tuple[Refused, ...]
     ignored: tuple[str, ...]  # cell names that are no answer of the key's exercise
+    duplicates: tuple[str, ...] = ()  # a variant or a student graded more than once, where
 
     def __len__(self) -> int:
         return len(self.responses)
@@ -110,7 +111,30 @@ def mark(reading: Reading, key: Key, carried_credit: float = 1.0) -> Report:
     at = np.array(index, dtype=np.intp)
     marks = statuses.grade(key.exercise, {name: v[at] for name, v in key.values.items()},
                            {name: v[at] for name, v in key.tolerances.items()}, submitted, unreadable, carried_credit)
-    return Report(key, tuple(graded), at, marks, tuple(refused), tuple(ignored))
+    return Report(key, tuple(graded), at, marks, tuple(refused), tuple(ignored), _duplicates(key, graded, index))
+
+
+def _duplicates(key: Key, graded: list[Response], index: list[int]) -> tuple[str, ...]:
+    """Each variant and each student name that more than one graded response has: all are
+    graded, but a copied row or a name typed twice should not pass unseen."""
+    by_variant: dict[int, list[str]] = {}
+    by_student: dict[str, list[str]] = {}
+    for r, k in zip(graded, index):
+        by_variant.setdefault(k, []).append(r.where)
+        if r.student:
+            by_student.setdefault(" ".join(r.student.casefold().split()), []).append(r.where)
+    out = [f"variant {key.numbers[k]} ({key.codes[k]}) is answered by {_and(wheres)}"
+           for k, wheres in by_variant.items() if len(wheres) > 1]
+    names: dict[str, str] = {}
+    for r in graded:
+        names.setdefault(" ".join(r.student.casefold().split()), r.student)
+    out += [f"student {names[name]!r} appears in {_and(wheres)}" for name, wheres in by_student.items()
+            if len(wheres) > 1]
+    return tuple(out)
+
+
+def _and(wheres: list[str]) -> str:
+    return ", ".join(wheres[:-1]) + " and " + wheres[-1]
 
 
 def _order(where: str) -> tuple:

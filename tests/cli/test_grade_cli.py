@@ -378,7 +378,8 @@ FORMULAS = ['=HYPERLINK("http://example.invalid/x","y")', "+cmd|' /C calc'!A0", 
 def test_names_a_spreadsheet_would_run_are_written_as_text_and_numbers_as_numbers(key, key_path, tmp_path, gen):
     names = list(key.layout.answer_names)
     right = [typed(key.values[n][0]) for n in names]
-    rows = [["student", "code", *names]] + [[name, key.codes[0], *right] for name in FORMULAS]
+    typed_names = FORMULAS[:5]  # a name with a line break is refused (test_a_stray_quote...)
+    rows = [["student", "code", *names]] + [[name, key.codes[0], *right] for name in typed_names]
     path = tmp_path / "r.csv"
     path.write_text(spreadsheet(rows), encoding="utf-8")
     out = tmp_path / "g"
@@ -387,9 +388,9 @@ def test_names_a_spreadsheet_would_run_are_written_as_text_and_numbers_as_number
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         table = list(csv.DictReader(f))
     # Every name is the text typed, behind a quote that makes a spreadsheet show it as text.
-    # (The reader strips spaces around cells: the tab and the return go.)
-    assert [row["student"] for row in table] == ["'" + name for name in FORMULAS[:4]] + ["Tab", "Return"]
-    assert [row["score"] for row in table] == ["32"] * len(FORMULAS)
+    # (The reader strips spaces around cells: the tab goes.)
+    assert [row["student"] for row in table] == ["'" + name for name in FORMULAS[:4]] + ["Tab"]
+    assert [row["score"] for row in table] == ["32"] * len(typed_names)
     assert json.loads((out / "grades.json").read_text())["graded"][0]["student"] == FORMULAS[0]
 
 
@@ -453,7 +454,7 @@ def test_a_stray_quote_is_refused_with_the_lines_it_swallows(key, key_path, tmp_
     right = ",".join(repr(float(key.values[n][0])) for n in names)
     lines = ["student,code," + ",".join(names)]
     stray = '"Jo'
-    lines += [f"{stray if i == 5 else f'student {i}'},{key.codes[0]},{right}" for i in range(1, 31)]
+    lines += [f"{stray if i == 5 else f'student {i}'},{key.codes[(i - 1) % 4]},{right}" for i in range(1, 31)]
     path = tmp_path / "r.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "csv")
@@ -462,3 +463,24 @@ def test_a_stray_quote_is_refused_with_the_lines_it_swallows(key, key_path, tmp_
     assert refused == (f"gen-worksheets: {path}, line 6: refused: a quote opens the 'student' cell and it runs to "
                        "line 31, so lines 6 to 31 were not graded; remove the stray \" and grade again")
     assert summary.startswith("5 responses: 4 graded, 1 refused")
+
+
+def test_a_variant_or_a_student_twice_is_graded_and_named_in_a_warning(key, key_path, tmp_path, gen):
+    names = list(key.layout.answer_names)
+    right = [typed(key.values[n][0]) for n in names]
+    other = [typed(key.values[n][1]) for n in names]
+    rows = [["student", "code", "variant", *names],
+            ["Anna", key.codes[0], "", *right],
+            ["Boris", key.codes[1], "", *other],
+            ["Vera", "", "1", *right],
+            ["boris ", key.codes[2], "", *right]]
+    path = tmp_path / "r.csv"
+    path.write_text(spreadsheet(rows), encoding="utf-8")
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "csv",
+                       "--quiet")
+    assert code == 0
+    assert err.splitlines() == [
+        f"gen-worksheets: warning: {path}: variant 1 ({key.codes[0]}) is answered by line 2 and line 4; all are graded",
+        f"gen-worksheets: warning: {path}: student 'Boris' appears in line 3 and line 5; all are graded",
+    ]
+    assert len((tmp_path / "g" / "grades.csv").read_text().splitlines()) == 5
