@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -484,3 +486,13 @@ def test_a_variant_or_a_student_twice_is_graded_and_named_in_a_warning(key, key_
         f"gen-worksheets: warning: {path}: student 'Boris' appears in line 3 and line 5; all are graded",
     ]
     assert len((tmp_path / "g" / "grades.csv").read_text().splitlines()) == 5
+
+
+def test_grade_with_stderr_closed_writes_every_file(batch, class_file, tmp_path):
+    # As from cron (2>&-): sys.stderr is None; messages are lost, not the grades.
+    out = tmp_path / "g"
+    args = ["grade", str(class_file), "--key", str(batch / "answers.json"), "--out", str(out), "--jobs", "2"]
+    done = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", sys.executable, "-m", "generator", *args])
+    assert done.returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["feedback.pdf", "grades.csv", "grades.json"]
+    assert json.loads((out / "grades.json").read_text())["graded"]
