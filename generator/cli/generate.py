@@ -92,7 +92,8 @@ def _set(ctx: click.Context, name: str) -> bool:
 @click.option("--decimals", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Decimal places of the printed answers.")
 @click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True, callback=comma_list(tuple(FORMATS)),
-              help=f"Comma list of outputs: {', '.join(FORMATS)}.")
+              help=f"Comma list of outputs: {', '.join(FORMATS)}. answers.json (json) is always written: it is "
+                   "the key that grades the batch and the master seed that makes it again.")
 @click.option("--worked-examples", is_flag=True,
               help="Show one quantity of each group worked out on the worksheets, as the course notebook does.")
 @document_options(out=Path("worksheets"), documents="the documents",
@@ -117,6 +118,9 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
     started = time.perf_counter()
     check_text(ctx)
     tell = quiet_or(quiet)
+    # Without answers.json, notebooks or a Moodle file handed out could never be graded, nor the
+    # batch made again: its master seed is recorded nowhere else.
+    formats = formats if "json" in formats else [*formats, "json"]
     names = {"activation": activation, "output": output, "loss": loss, "bias": bias}
     givens = None
     if given_file is None:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from generator.outputs import answerfiles
 
 import pdftext
+from commands import run_ok
 from course import COURSE_ANSWERS, COURSE_GIVEN
 
 
@@ -427,3 +428,14 @@ def test_without_the_system_subsetter_nothing_is_said_and_every_run_gives_the_sa
         assert done.stderr.startswith("2 variants: ") and done.stderr.count("\n") == 1  # the summary alone
         runs[name] = {p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*.pdf")}
     assert len(runs["a"]) == 7 and runs["a"] == runs["b"] == runs["c"]
+
+
+@pytest.mark.parametrize("formats", ["ipynb", "moodle", "pdf"])
+def test_the_key_is_always_written(tmp_path, formats):
+    # Notebooks or a Moodle file handed out without answers.json could never be graded, nor the
+    # batch made again: the master seed is recorded nowhere else.
+    out = tmp_path / "b"
+    run_ok("--count", "1", "--format", formats, "--jobs", "1", "--out", out, "--quiet")
+    key = json.loads((out / "answers.json").read_text())
+    assert isinstance(key["master_seed"], int) and len(key["variants"]) == 1
+    assert not (out / "answers.csv").exists()
