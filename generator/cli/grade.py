@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from .. import numbertext
+from .. import numbertext, utf8
 from ..exchange.answers import KeyFileError
 from ..exchange.answers import parse as parse_key
+from ..exchange.givenfile import MAX_FILE_BYTES, MAX_VARIANTS
 from ..grading.read import read
 from ..grading.report import mark
 from ..grading.responses import ResponsesError
@@ -66,7 +67,10 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
     check_text(ctx)
     tell = quiet_or(quiet)
     try:
-        key = parse_key(key_file.read_bytes().decode("utf-8"))
+        key = parse_key(utf8.read_bytes(key_file, MAX_FILE_BYTES).decode("utf-8"))
+    except utf8.TooLarge as e:
+        raise click.BadParameter(f"{key_file} {e}; no answers.json of {MAX_VARIANTS} variants is",
+                                 param_hint="--key") from None
     except (OSError, UnicodeDecodeError) as e:
         raise click.BadParameter(f"cannot read {key_file}: {getattr(e, 'strerror', None) or e}",
                                  param_hint="--key") from None

@@ -23,7 +23,7 @@ from ..exercise.batch import Batch
 from ..exercise.description import COURSE, Exercise, ExerciseError
 from ..exercise.layout import Layout, LayoutError
 from ..exercise.solver import Givens, solve
-from .givenfile import GivenError, exercise_fields, parse_variant
+from .givenfile import MAX_VARIANTS, GivenError, exercise_fields, parse_variant
 
 GENERATOR = f"gen-worksheets {__version__}"
 
@@ -184,6 +184,8 @@ def parse(text: str) -> Key:
     variants = data.get("variants")
     if not isinstance(variants, list) or not variants:
         raise KeyFileError("'variants' must be a non-empty list")
+    if len(variants) > MAX_VARIANTS:
+        raise KeyFileError(f"the file holds {len(variants)} variants; at most {MAX_VARIANTS}, as --count")
 
     read = _fast(variants, exercise) or _checked(variants, exercise)
     numbers, codes, given, answers, tolerances = read

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import utf8
 from ..exchange.responsesheet import META
-from .responses import Reading, Refused, Response, ResponsesError
+from .responses import MAX_CSV_BYTES, MAX_RESPONSES, Reading, Refused, Response, ResponsesError, clip
 
 DELIMITERS = (",", ";", "\t")
 
@@ -72,14 +72,17 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
                 continue
             row += [""] * (len(columns) + 1 - len(row))  # short rows: the missing cells are empty
             variant = row[variant_at].strip()
-            if variant and not variant.isdigit():
-                refused.append(Refused(where, f"variant {variant!r} is not a whole number"))
+            if variant and not (variant.isascii() and variant.isdigit()):  # "²" is a digit to Python
+                refused.append(Refused(where, f"variant {clip(variant)!r} is not a whole number"))
                 continue
-            cells = {c: text for i, c in answers if (text := row[i].strip())}
-            student = row[student_at].strip()
+            cells = {c: clip(text) for i, c in answers if (text := row[i].strip())}
+            student = clip(row[student_at].strip())
             if not cells and not student:
                 continue  # a row of responses-template.csv that nobody filled in
-            responses.append(Response(where, student, row[code_at].strip(), int(variant) if variant else None, cells))
+            if len(responses) + len(refused) >= MAX_RESPONSES:
+                raise ResponsesError(f"{name} has more than {MAX_RESPONSES} rows of answers; grade it in parts")
+            responses.append(Response(where, student, clip(row[code_at].strip()), int(variant) if variant else None,
+                                      cells))
     except csv.Error as e:
         raise ResponsesError(f"{name}, line {rows.line_num}: not a CSV file ({e})") from None
     if not responses and not refused:
@@ -89,7 +92,9 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
 
 def read(path: Path) -> Reading:
     try:
-        text = utf8.decode(path.read_bytes())
+        text = utf8.decode(utf8.read_bytes(path, MAX_CSV_BYTES))
+    except utf8.TooLarge as e:
+        raise ResponsesError(f"{path} {e}; at most {MAX_RESPONSES} rows of answers are graded at once") from None
     except utf8.NotUtf8 as e:
         raise ResponsesError(f"{path}: {e}; save it from the spreadsheet as \"CSV UTF-8\"") from None
     except OSError as e:

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from ..exchange.notebookmeta import METADATA_KEY
-from .responses import Reading, Refused, Response
+from .responses import MAX_RESPONSES, Reading, Refused, Response, ResponsesError, clip
 
 
 def _text(value) -> str:
@@ -61,7 +61,7 @@ def _shown(cell) -> str | None:
             text = _last_line(output.get("text", "")) or text
     if text and (match := _NUMPY_SCALAR.fullmatch(text)):
         text = match.group(1).strip()
-    return text if text and text != "None" else None
+    return clip(text) if text and text != "None" else None
 
 
 def _last_line(value) -> str | None:
@@ -136,8 +136,8 @@ def _response(path: Path, text: str) -> Response:
     student = metadata.get("student") or ours.get("student") or path.stem
     return Response(
         where=path.name,
-        student=str(student).strip(),
-        code=str(ours.get("code", "")),
+        student=clip(str(student).strip()),
+        code=clip(str(ours.get("code", ""))),
         variant=variant if isinstance(variant, int) and not isinstance(variant, bool) else None,
         cells=cells,
     )
@@ -147,7 +147,10 @@ def read_notebooks(folder: Path) -> Reading:
     """Every ``*.ipynb`` in ``folder`` (not its subfolders, so Jupyter's checkpoints stay out),
     in file-name order, and a refusal for each file that could not be read."""
     responses, refused = [], []
-    for path in sorted(Path(folder).glob("*.ipynb")):
+    paths = sorted(Path(folder).glob("*.ipynb"))
+    if len(paths) > MAX_RESPONSES:
+        raise ResponsesError(f"{folder} holds {len(paths)} notebooks; at most {MAX_RESPONSES} are graded at once")
+    for path in paths:
         try:
             responses.append(read_notebook(path, Path(folder)))
         except ValueError as e:

@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Limits of what is read, so that memory and the feedback stay proportional to a class: a
+# typed-in file of 10,000 rows of 32 answers is about 3 MB.
+MAX_RESPONSES = 10_000  # rows or notebooks, as a key's variants
+MAX_CSV_BYTES = 16 * 2**20
+MAX_CELL_CHARS = 200  # a number is at most a few dozen; a longer cell is cut, and is no number
+
+
+def clip(text: str) -> str:
+    """``text`` cut to ``MAX_CELL_CHARS`` (a 900 KB notebook output made an 899-page feedback.pdf)."""
+    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS] + "…"
+
 
 @dataclass(frozen=True)
 class Response:

@@ -496,3 +496,50 @@ def test_grade_with_stderr_closed_writes_every_file(batch, class_file, tmp_path)
     assert done.returncode == 0
     assert sorted(p.name for p in out.iterdir()) == ["feedback.pdf", "grades.csv", "grades.json"]
     assert json.loads((out / "grades.json").read_text())["graded"]
+
+
+def test_one_bad_variant_cell_is_refused_and_the_rest_graded(key, key_path, tmp_path, gen):
+    names = list(key.layout.answer_names)
+    right = [typed(key.values[n][0]) for n in names]
+    rows = [["student", "variant", *names], ["a", "1", *right], ["b", "²", *right], ["c", "1", *right]]
+    path = tmp_path / "r.csv"
+    path.write_text(spreadsheet(rows), encoding="utf-8")
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "csv",
+                       "--quiet")
+    assert code == 0 and f"{path}, line 3: refused: variant '²' is not a whole number" in err, err
+    assert len((tmp_path / "g" / "grades.csv").read_text().splitlines()) == 3
+
+
+def test_limits_of_what_is_read(key, key_path, class_file, tmp_path, gen):
+    from generator.grading.responses import MAX_CELL_CHARS, MAX_RESPONSES
+
+    def grade(responses, *args, key=key_path):
+        return gen("grade", str(responses), "--key", str(key), "--out", str(tmp_path / "g"), *args)
+
+    cases = [(grade("/dev/zero"), "/dev/zero is larger than 16 MB; at most 10000 rows of answers are graded at once"),
+             (grade(class_file, key="/dev/zero"), "/dev/zero is larger than 128 MB"),
+             ]
+    rows = tmp_path / "rows.csv"
+    rows.write_text("student,code,z_1\n" + f"x,{key.codes[0]},1\n" * (MAX_RESPONSES + 1), encoding="utf-8")
+    cases.append((grade(rows), f"has more than {MAX_RESPONSES} rows of answers; grade it in parts"))
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps({"generator": "gen-worksheets", "layers": [2, 2, 2, 1], "decimals": 4,
+                                "variants": [{}] * 10_001}), encoding="utf-8")
+    cases.append((grade(class_file, key=many), "the file holds 10001 variants; at most 10000, as --count"))
+    for (code, _, err), message in cases:
+        assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "g").exists()
+
+    # A cell longer than any number is cut, and unreadable: the feedback stays a page a student.
+    names = list(key.layout.answer_names)
+    long = tmp_path / "long.csv"
+    cells = [typed(key.values[n][0]) for n in names]
+    cells[0] = "1" * 100_000
+    long.write_text(spreadsheet([["student", "code", *names], ["x" * 100_000, key.codes[0], *cells]]), encoding="utf-8")
+    code, _, err = grade(long, "--format", "json,pdf")
+    assert code == 0, err
+    (graded,) = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"]
+    assert graded["student"] == "x" * MAX_CELL_CHARS + "…"
+    assert graded["answers"]["z_1"]["status"] == "unreadable"
+    assert graded["answers"]["z_1"]["text"] == "1" * MAX_CELL_CHARS + "…"
+    assert len(PdfReader(tmp_path / "g" / "feedback.pdf").pages) <= 2

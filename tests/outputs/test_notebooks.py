@@ -458,3 +458,18 @@ def test_saved_notebooks_graded_without_running_them(batches, kernel, tmp_path):
     assert never["score"] == 0 and {a["status"] for a in never["answers"].values()} == {"missing"}
 
     assert by_name["mallory"]["score"] == n and (canary / "keep.txt").read_text() == "still here"
+
+
+def test_a_huge_output_is_cut_to_a_cell(batches, tmp_path):
+    from generator.grading.responses import MAX_CELL_CHARS
+
+    folder, _, _ = batches[("3,2,1", "en")]
+    notebook = json.loads((folder / "notebooks" / "variant-01.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if c.get("metadata", {}).get("gen_worksheets", {}).get("answer") == "z_1")
+    cell["execution_count"] = 1
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "7" * 900_000}]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "big.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (response,) = read_notebooks(saved).responses
+    assert response.cells["z_1"] == "7" * MAX_CELL_CHARS + "…"
