@@ -62,7 +62,7 @@ def check_target(out: Path, force: bool, inputs: Iterable[Path] = ()) -> Path:
         existing = next(p for p in (target, *target.parents) if os.path.lexists(p))
         if not existing.is_dir():
             raise BadOutput(f"{existing} is a file, not a folder")
-        if target.parent == target or os.path.ismount(target):
+        if target.parent == target or os.path.ismount(target) or target in _mount_points():
             raise BadOutput(f"{out} is a mount point, which cannot be replaced as a whole; "
                             "choose a folder inside it")
         if Path.cwd().resolve().is_relative_to(target):
@@ -82,6 +82,22 @@ def check_target(out: Path, force: bool, inputs: Iterable[Path] = ()) -> Path:
             raise BadOutput(f"{out}: {e.strerror}") from None
         raise OutputError(f"cannot use {out}: {e.strerror}") from None
     return target
+
+
+def _mount_points() -> set[Path]:
+    """Every mount point the system lists, bind mounts too: ``os.path.ismount`` sees only those
+    whose device differs from their parent's, and a bind mount of a folder of the same disk
+    (a container's volume) was refused only at the end, when the finished batch could not be
+    moved into its place."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as f:
+            lines = f.read().splitlines()
+    except OSError:  # not Linux: ismount is all there is
+        return set()
+    # The fifth field, with space, tab, newline and backslash written as octal escapes.
+    unescape = re.compile(r"\\([0-7]{3})")
+    return {Path(unescape.sub(lambda m: chr(int(m.group(1), 8)), line.split(" ")[4]))
+            for line in lines if line.count(" ") >= 4}
 
 
 def lock_path(target: Path) -> Path:

@@ -156,6 +156,30 @@ def test_a_mount_point_is_refused_before_anything_is_written(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stick"]  # no .stick.old-* left beside it
 
 
+@pytest.mark.parametrize("command", ["generate", "grade"])
+def test_a_bind_mount_is_refused_before_the_work(tmp_path, command):
+    # A folder bound onto itself (a container's volume) has its parent's device: ismount says no,
+    # and the finished work could not be moved into its place.
+    mount = tmp_path / "volume"
+    mount.mkdir()
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {mount} {mount}"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root and unshare)")
+    (tmp_path / "key").mkdir()
+    subprocess.run([sys.executable, "-m", "generator", "--count", "1", "--seed", "1", "--format", "json,csv",
+                    "--out", str(tmp_path / "key"), "--quiet"], check=True)
+    (tmp_path / "typed.csv").write_text("variant,z_1\n1,0.5\n")
+    run = ([sys.executable, "-m", "generator", "--count", "1", "--format", "json,pdf"] if command == "generate" else
+           [sys.executable, "-m", "generator", "grade", str(tmp_path / "typed.csv"), "--key",
+            str(tmp_path / "key" / "answers.json")])
+    script = f"mount --bind {mount} {mount} && touch {mount}/old && " + " ".join(run) + \
+        f" --out {mount} --force; echo rc=$?; ls -A {mount}"
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True)
+    assert done.stderr == (f"gen-worksheets: error: Invalid value for --out: {mount} is a mount point, which cannot "
+                           "be replaced as a whole; choose a folder inside it\n")
+    assert done.stdout == "rc=2\nold\n"
+
+
 def test_a_link_to_a_folder_keeps_pointing_there_and_the_folder_keeps_owner_and_mode(tmp_path):
     real = tmp_path / "real"
     real.mkdir()
