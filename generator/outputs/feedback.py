@@ -60,6 +60,13 @@ class Feedback:
     show_answers: bool
 
 
+def isolated(text: str) -> str:
+    """A student's text between Unicode's first-strong isolate and its pop (U+2068, U+2069): a
+    right-to-left override in a name then ends with the name, and cannot reverse the variant
+    code printed beside it. The two characters print nothing."""
+    return f"\u2068{text}\u2069" if text else text
+
+
 def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedback:
     """Response ``i`` of ``report``, ready for the template."""
     marks, r = report.marks, report.responses[i]
@@ -67,8 +74,8 @@ def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedbac
     sections: list[Section] = []
     for j, f in enumerate(formulas.graph(report.key.exercise)):
         status = STATUSES[marks.status[i, j]]
-        line = Line(f.name, f.kind, symbol(f.name), status, r.cells.get(f.name, ""), float(marks.expected[i, j]),
-                    float(marks.points[i, j]))
+        line = Line(f.name, f.kind, symbol(f.name), status, isolated(r.cells.get(f.name, "")),
+                    float(marks.expected[i, j]), float(marks.points[i, j]))
         if f.group in ("forward_layer", "output", "loss"):
             kind, letter = "task1", ""
         elif f.group in ("preparation", "loss_after"):
@@ -81,8 +88,8 @@ def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedbac
         else:
             sections.append(Section(kind, (line,), letter, f.layer + 1, layout.n_weight_layers - 1 - f.layer))
     counts = {status: int((marks.status[i] == s).sum()) for s, status in enumerate(STATUSES)}
-    return Feedback(r.student, report.variants[i], report.codes[i], float(marks.score[i]), marks.max_score, counts,
-                    marks.carried_credit, tuple(sections), show_answers)
+    return Feedback(isolated(r.student), report.variants[i], report.codes[i], float(marks.score[i]), marks.max_score,
+                    counts, marks.carried_credit, tuple(sections), show_answers)
 
 
 class _PageRenderer:

@@ -65,6 +65,8 @@ def grades_json(report: Report, key_path: str) -> str:
     text = [""] * (n * m)
     for i, j in np.argwhere(marks.status == UNREADABLE).tolist():
         text[i * m + j] = ', "text": ' + json.dumps(report.responses[i].cells[marks.names[j]], ensure_ascii=False)
+    for i, j in np.argwhere(marks.easier).tolist():  # within tolerance of their own value, not carried
+        text[i * m + j] = ', "made_easier": true'
     lines = []
     for i, (r, variant, code, score) in enumerate(zip(report.responses, report.variants, report.codes,
                                                       marks.score.tolist())):

@@ -543,3 +543,19 @@ def test_limits_of_what_is_read(key, key_path, class_file, tmp_path, gen):
     assert graded["answers"]["z_1"]["status"] == "unreadable"
     assert graded["answers"]["z_1"]["text"] == "1" * MAX_CELL_CHARS + "…"
     assert len(PdfReader(tmp_path / "g" / "feedback.pdf").pages) <= 2
+
+
+def test_a_right_to_left_override_in_a_name_ends_with_the_name(key, key_path, tmp_path, gen):
+    # U+202E reverses what follows it until the end of its paragraph: without isolation the
+    # variant code beside the name in the page header printed backwards.
+    names = list(key.layout.answer_names)
+    right = [typed(key.values[n][0]) for n in names]
+    right[0] = "\u202e1,5"  # and in an unreadable cell
+    path = tmp_path / "r.csv"
+    path.write_text(spreadsheet([["student", "code", *names], ["Eve\u202e", key.codes[0], *right]]), encoding="utf-8")
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "pdf",
+                       "--jobs", "1")
+    assert code == 0, err
+    text = PdfReader(tmp_path / "g" / "feedback.pdf").pages[0].extract_text()
+    assert f"Variant 1 · {key.codes[0]}" in text, text
+    assert key.codes[0][::-1] not in text

@@ -168,3 +168,21 @@ def test_carried_boxes_never_vanish_whatever_the_shortcut(key):
         for name in key.layout.answer_names:
             carried = marks.status[:, marks.names.index(name)] == CARRIED
             assert not (carried & vanishing(key, answers, name)).any(), (slipped, name)
+
+
+def test_grades_json_says_where_the_error_made_a_step_easier(key):
+    import json
+
+    from generator.outputs.grades import grades_json
+
+    answers, _ = students.work(key.exercise, key.values, DECIMALS, slip=shortcut("y_pred", lambda w: w["y"]))
+    reading = Reading(tuple(Response(f"line {k + 2}", "", key.codes[k], None,
+                                     {n: f"{answers[n][k]:.{DECIMALS}f}" for n in key.layout.answer_names})
+                            for k in range(len(key))))
+    report = mark(reading, key)
+    doc = json.loads(grades_json(report, "answers.json"))
+    for graded, easier in zip(doc["graded"], report.marks.easier):
+        flagged = [n for n, a in graded["answers"].items() if a.get("made_easier")]
+        assert flagged == [n for n, e in zip(report.marks.names, easier) if e]
+        assert all(graded["answers"][n]["status"] == "wrong" for n in flagged)
+    assert report.marks.easier[:, report.marks.names.index("L")].all()
