@@ -1,15 +1,18 @@
 """Reading typed-in answers from a CSV file, as spreadsheets save it (responses-template.csv filled in).
 
-Comma, semicolon or tab separated (a spreadsheet in a decimal-comma locale saves semicolons),
-UTF-8 with or without a byte order mark. A header row names the columns: ``student``,
+Comma, semicolon or tab separated (a spreadsheet in a decimal-comma locale saves semicolons;
+Excel's first line ``sep=;`` says which), UTF-8 with or without a byte order mark, or UTF-16
+with one (Excel's "Unicode text"). A header row names the columns: ``student``,
 ``code`` and/or ``variant``, and one column per answer named as in answers.json. Each row is a
 ``Response`` with its cells as typed; whether they are numbers is the grader's business.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 from .. import utf8
@@ -24,12 +27,21 @@ def _delimiter(first_line: str) -> str:
     return max(DELIMITERS, key=first_line.count)
 
 
+# Excel writes (and reads) a first line "sep=;" naming the separator.
+_EXCEL_SEPARATOR = re.compile(r"sep=(.)\r?\n")
+
+
 def parse(text: str, name: str = "RESPONSES") -> Reading:
     """The responses in a CSV file's text; ``name`` is how messages call the file."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ResponsesError(f"{name} is empty")
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.lstrip().partition("\n")[0]))
+    if excel := _EXCEL_SEPARATOR.match(text):
+        delimiter = excel.group(1)
+        text = "\n" + text[excel.end():]  # a blank line in its place keeps the line numbers
+    else:
+        delimiter = _delimiter(text.lstrip().partition("\n")[0])
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header, header_line = [], 0
         while not any(cell.strip() for cell in header):  # blank lines above the header
@@ -92,9 +104,13 @@ def parse(text: str, name: str = "RESPONSES") -> Reading:
 
 def read(path: Path) -> Reading:
     try:
-        text = utf8.decode(utf8.read_bytes(path, MAX_CSV_BYTES))
+        data = utf8.read_bytes(path, MAX_CSV_BYTES)
+        # Excel's "Unicode text" is UTF-16 with a byte order mark.
+        text = data.decode("utf-16") if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else utf8.decode(data)
     except utf8.TooLarge as e:
         raise ResponsesError(f"{path} {e}; at most {MAX_RESPONSES} rows of answers are graded at once") from None
+    except UnicodeDecodeError:
+        raise ResponsesError(f"{path} starts as UTF-16 text but is not; save it as \"CSV UTF-8\"") from None
     except utf8.NotUtf8 as e:
         raise ResponsesError(f"{path}: {e}; save it from the spreadsheet as \"CSV UTF-8\"") from None
     except OSError as e:

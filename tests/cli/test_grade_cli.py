@@ -559,3 +559,23 @@ def test_a_right_to_left_override_in_a_name_ends_with_the_name(key, key_path, tm
     text = PdfReader(tmp_path / "g" / "feedback.pdf").pages[0].extract_text()
     assert f"Variant 1 · {key.codes[0]}" in text, text
     assert key.codes[0][::-1] not in text
+
+
+@pytest.mark.parametrize("encoding, delimiter, first_line", [
+    ("utf-16", "\t", ""),  # Excel's "Unicode text": UTF-16 with a byte order mark, tabs
+    ("utf-16-be", "\t", "\ufeff"),
+    ("utf-8", ";", "sep=;\r\n"),  # Excel's line naming the separator
+    ("utf-8", ",", "sep=,\n"),
+])
+def test_excel_files_are_read(key, key_path, tmp_path, gen, encoding, delimiter, first_line):
+    names = list(key.layout.answer_names)
+    rows = [["student", "code", *names], ["Анна", key.codes[0], *(typed(key.values[n][0]) for n in names)],
+            ["Boris", "", *(typed(key.values[n][1]) for n in names)]]
+    path = tmp_path / "r.csv"
+    path.write_bytes((first_line + spreadsheet(rows, delimiter=delimiter, bom=False)).encode(encoding))
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "json")
+    assert code == 0, err
+    # Boris names no variant: refused with his line, counted as in the file.
+    assert f"{path}, line {3 + bool(first_line.startswith('sep'))}: refused: no code and no variant" in err
+    (graded,) = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"]
+    assert graded["student"] == "Анна" and graded["score"] == 32
