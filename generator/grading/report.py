@@ -133,7 +133,10 @@ def _duplicates(key: Key, graded: list[Response], index: list[int]) -> tuple[str
     return tuple(out)
 
 
-def _and(wheres: list[str]) -> str:
+def _and(wheres: list[str], shown: int = 5) -> str:
+    """``line 2, line 4 and line 9``; past ``shown`` of them, how many more."""
+    if len(wheres) > shown:
+        return ", ".join(wheres[:shown]) + f" and {len(wheres) - shown} more"
     return ", ".join(wheres[:-1]) + " and " + wheres[-1]
 
 

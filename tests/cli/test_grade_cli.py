@@ -579,3 +579,15 @@ def test_excel_files_are_read(key, key_path, tmp_path, gen, encoding, delimiter,
     assert f"{path}, line {3 + bool(first_line.startswith('sep'))}: refused: no code and no variant" in err
     (graded,) = json.loads((tmp_path / "g" / "grades.json").read_text())["graded"]
     assert graded["student"] == "Анна" and graded["score"] == 32
+
+
+def test_a_variant_answered_many_times_is_one_warning_line_of_bounded_length(key, key_path, tmp_path, gen):
+    names = list(key.layout.answer_names)
+    right = [typed(key.values[n][0]) for n in names]
+    rows = [["student", "variant", *names]] + [[f"s{i}", "1", *right] for i in range(40)]
+    path = tmp_path / "r.csv"
+    path.write_text(spreadsheet(rows), encoding="utf-8")
+    code, _, err = gen("grade", str(path), "--key", key_path, "--out", str(tmp_path / "g"), "--format", "csv")
+    (warning,) = [line for line in err.splitlines() if "warning" in line]
+    assert code == 0 and warning.endswith(
+        f"variant 1 ({key.codes[0]}) is answered by line 2, line 3, line 4, line 5, line 6 and 35 more; all are graded")
