@@ -7,6 +7,7 @@ method, signal handling and worker recycling.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -20,13 +21,30 @@ ITEMS_PER_WORKER = 250
 _worker = None  # this process's renderer
 
 
-def _start(make: Callable, args: tuple) -> None:
+def _die_with(parent: int) -> None:
+    """Ask Linux to end this worker when the command's process dies (PR_SET_PDEATHSIG): killed
+    outright (SIGKILL), it cannot stop its pool, and workers that went on would print a
+    traceback each as they sent a result to nobody."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the workers stop on a broken pipe instead
+        return
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _start(make: Callable, args: tuple, parent: int) -> None:
     global _worker
     # The parent answers Ctrl-C and stops the pool; a forked worker must not inherit the
     # command's SIGTERM and SIGHUP handlers either, or stopping it prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    _die_with(parent)
     _worker = make(*args)
 
 
@@ -55,7 +73,7 @@ def in_workers(make: Callable, args: tuple, count: int, jobs: int) -> Iterator[t
     # fork: workers start with WeasyPrint already imported (half a second each saved), and,
     # unlike spawn and forkserver, a library caller's __main__ is not imported again.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(jobs, count), initializer=_start, initargs=(make, args),
+    with context.Pool(min(jobs, count), initializer=_start, initargs=(make, args, os.getpid()),
                       maxtasksperchild=ITEMS_PER_WORKER) as pool:
         submit = lambda name, *arguments: pool.apply_async(_method, (name, arguments)).get  # noqa: E731
         yield pool.imap(_item, range(count)), submit

@@ -1,5 +1,9 @@
 """Rendering in worker processes changes nothing in the output."""
 
+import signal
+import subprocess
+import sys
+
 import pytest
 from pypdf import PdfReader
 
@@ -45,3 +49,26 @@ def test_joiner_streams_pages_and_keeps_them_whole(tmp_path):
 def test_bad_jobs(tmp_path, capsys, jobs, message):
     code = run("--jobs", jobs, "--out", str(tmp_path / "o"))
     assert code == 2 and message in capsys.readouterr().err
+
+
+WORKERS_OF_A_KILLED_RUN = """
+import os, signal, time
+from generator.outputs.workers import in_workers
+
+class Slow:
+    def __call__(self, i):
+        time.sleep(0.05)
+        return i
+
+with in_workers(Slow, (), 200, 2) as (items, _):
+    for i in items:
+        os.kill(os.getpid(), signal.SIGKILL)  # as `kill -9`, with items still being laid out
+"""
+
+
+def test_the_workers_of_a_killed_run_end_with_it_silently():
+    # communicate() reads stderr to its end: until every worker, which shares it, has ended.
+    done = subprocess.run([sys.executable, "-c", WORKERS_OF_A_KILLED_RUN], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    assert "Traceback" not in done.stderr and done.stderr == "", done.stderr
