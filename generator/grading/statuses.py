@@ -35,7 +35,7 @@ from ..exercise.formulas import Values
 STATUSES = ("correct", "carried", "wrong", "missing", "unreadable")
 CORRECT, CARRIED, WRONG, MISSING, UNREADABLE = range(len(STATUSES))
 
-# A term of a step's work vanishes where it is less than this share of the key's.
+# A step's work vanishes where it is less than this share of the key's (``formulas.work``).
 VANISHING = 0.1
 
 
