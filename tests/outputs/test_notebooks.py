@@ -84,7 +84,7 @@ def test_same_seed_and_options_give_the_same_bytes(tmp_path):
         return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
     first = make(tmp_path / "a", "1")
-    assert len(first) == 6 and first == make(tmp_path / "b", "2")
+    assert len(first) == 7 and first == make(tmp_path / "b", "2")  # 3 notebooks, 3 solutions, answers.json
 
 
 def test_the_course_example_reads_like_the_course(tmp_path, course_given_file):
