@@ -2,11 +2,11 @@
 Cloze grammar of question/type/multianswer, restated in MOODLE.md)."""
 
 import base64
-import html
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 
@@ -171,7 +171,7 @@ def test_html_is_what_moodle_keeps(export):
 def html2text(text: str) -> str:
     """The text of question HTML roughly as the Responses report's html2text gives it: tags
     gone, a line per paragraph."""
-    return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"</p>|<br/?>", "\n", text)))
+    return unescape(re.sub(r"<[^>]+>", "", re.sub(r"</p>|<br/?>", "\n", text)))
 
 
 def test_question_text_starts_with_the_variant_and_its_code(export):
@@ -185,8 +185,8 @@ def test_question_text_starts_with_the_variant_and_its_code(export):
 def test_no_table_cell_is_left_to_the_theme_s_borders(export):
     _, _, root, _ = export
     for q in clozes(root):
-        for html in (q.findtext("questiontext/text"), q.findtext("generalfeedback/text")):
-            cells = re.findall(r"<(?:td|table)\b[^>]*>", html)
+        for text in (q.findtext("questiontext/text"), q.findtext("generalfeedback/text")):
+            cells = re.findall(r"<(?:td|table)\b[^>]*>", text)
             assert cells and all(re.search(r'style="border:', c) for c in cells), \
                 [c for c in cells if 'style="border:' not in c][:3]
 
@@ -209,7 +209,7 @@ def moodle_category(path: str) -> list[str]:
     """The category names Moodle makes of a path and shows (split_category_path's PARAM_TEXT
     cleaning, then format_string: tags stripped, entities shown as characters)."""
     names = [n.replace("//", "/") for n in re.split(r"(?<!/)/(?!/)", path)]
-    return [html.unescape(re.sub(r"<[^>]*>", "", n).strip()) for n in names]
+    return [unescape(re.sub(r"<[^>]*>", "", n).strip()) for n in names]
 
 
 @pytest.mark.parametrize("title", ['R&D "Deep" <Learning>', "& <b>x</b>", "a / b", "&amp; &lt;", " spaced  out "])
