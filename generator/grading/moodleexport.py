@@ -155,8 +155,12 @@ def is_export(table: Table) -> bool:
     try:
         columns(table)
     except ResponsesError:
-        if table.kind == "csv":
+        grades = [h for h in table.header if _GRADE.search(h.strip())]
+        if table.kind == "csv" and not grades:
             return False
+        if grades:  # Results -> Grades, or the gradebook's export: marks, but no responses
+            raise ResponsesError(f"{table.name} has grades ({grades[0].strip()!r}) but no 'Response N' column: "
+                                 "download Quiz -> Results -> Responses, with 'Response' ticked") from None
         raise
     return True
 
