@@ -222,6 +222,7 @@ def read(table: Table, key: Key) -> Export:
     c = columns(table)
     names = key.layout.answer_names
     find_by_right = _RightAnswers(key)
+    by_code = key.by_code()
     header = [h.strip() for h in table.header]
     responses: list[Response] = []
     refused: list[Refused] = []
@@ -263,6 +264,11 @@ def read(table: Table, key: Key) -> Export:
                                        + " and ".join(str(key.numbers[k]) for k in found) + " of the key"))
                 continue
             variant = key.numbers[found[0]]
+        elif right is not None and (coded := by_code.get(code)) and not set(coded) & set(find_by_right(right)):
+            refused.append(Refused(where, f"the question's code {code} is variant "
+                                          f"{' or '.join(str(key.numbers[k]) for k in coded)} of the key, but its "
+                                          "right answers are another key's (answers.json of another batch?)"))
+            continue
         identity = tuple((header[i], row[i].strip()) for i in c.identity)
         student = " ".join(row[i].strip() for i in c.names if row[i].strip())
         who = tuple(row[i].strip() for i in c.identity)

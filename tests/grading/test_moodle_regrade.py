@@ -145,6 +145,15 @@ def test_a_row_of_no_variant_of_the_key_is_refused_with_its_line(batch, gen, tmp
     assert f"line {refused['line']}: refused" in err and len(grades["graded"]) == len(rows)
 
 
+def test_a_code_whose_right_answers_are_another_variant_s_is_refused(batch, gen, tmp_path):
+    key, key_file, questions = batch
+    rows, _ = export_rows(key, questions, "en")
+    rows[0][10] = rows[1][10]  # variant 1's question with variant 2's right answers
+    export = write(tmp_path / "responses.xlsx", HEADERS["en"], rows)
+    code, _, err = gen("grade", export, "--key", key_file, "--out", tmp_path / "g", "--format", "json")
+    assert code == 0 and f"row 2: refused: the question's code {key.codes[0]} is variant 1" in err
+
+
 def test_response_parts_are_anchored_on_their_numbers():
     assert split_parts("part 1: 0.5; part 2: ; part 3: 1;2; part 4:", 4) == ("0.5", "", "1;2", "")
     # A typed "; part 3:" inside box 3 is box 3's text; the label is looked for where it is due.
