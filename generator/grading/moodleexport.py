@@ -92,9 +92,11 @@ def _kind(header: str) -> str | None:
     return None
 
 
-def _looks_like(table: Table, column: int, test) -> bool:
+def _looks_like(table: Table, column: int, test, empty: bool = False) -> bool:
+    """Whether every cell of ``column`` with something in it passes ``test``; ``empty``: the
+    answer when none has (a Response column while no attempt is submitted)."""
     cells = [r[column] for r in table.rows if column < len(r) and r[column].strip() not in ("", NOT_SUBMITTED)]
-    return bool(cells) and all(test(c) for c in cells)
+    return all(test(c) for c in cells) if cells else empty
 
 
 def columns(table: Table) -> Columns:
@@ -119,7 +121,7 @@ def columns(table: Table) -> Columns:
                 continue
             kinds = {"response": answers[0]} | ({"right": answers[1]} if len(answers) > 1 else {}) \
                 | ({"question": questions[0]} if questions else {})
-        if _looks_like(table, kinds["response"], lambda c: bool(parts.match(c)) or not c.strip()):
+        if _looks_like(table, kinds["response"], lambda c: bool(parts.match(c)), empty=True):
             break
     else:
         raise ResponsesError(f"{table.name} has no 'Response N' column of a Cloze question: download the quiz's "

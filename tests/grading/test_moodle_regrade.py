@@ -154,6 +154,17 @@ def test_a_code_whose_right_answers_are_another_variant_s_is_refused(batch, gen,
     assert code == 0 and f"row 2: refused: the question's code {key.codes[0]} is variant 1" in err
 
 
+def test_an_export_with_no_submitted_attempt_stops_in_one_line(batch, gen, tmp_path):
+    key, key_file, questions = batch
+    rows, _ = export_rows(key, questions, "en")
+    for row in rows:
+        row[5:8], row[9] = ["-", "-", "-"], "-"  # in progress: no finish, no grade, no response yet
+    export = write(tmp_path / "responses.ods", HEADERS["en"], rows)
+    code, _, err = gen("grade", export, "--key", key_file, "--out", tmp_path / "g")
+    assert code == 1 and err.strip().endswith("(none was submitted)") and err.count("\n") == 1, err
+    assert not (tmp_path / "g").exists()
+
+
 def test_response_parts_are_anchored_on_their_numbers():
     assert split_parts("part 1: 0.5; part 2: ; part 3: 1;2; part 4:", 4) == ("0.5", "", "1;2", "")
     # A typed "; part 3:" inside box 3 is box 3's text; the label is looked for where it is due.
