@@ -27,8 +27,9 @@ HEADERS = {
 
 
 def write_csv(path: Path, header, rows) -> Path:
+    """Moodle's CSV; ``*.semicolon.csv``: as a spreadsheet in a decimal-comma locale saves it again."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=";" if path.name.endswith(".semicolon.csv") else ",")
     writer.writerow(header)
     writer.writerows(rows)
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))

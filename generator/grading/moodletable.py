@@ -84,7 +84,9 @@ def _json(text: str, name: str) -> Table:
 
 
 def _csv(text: str, name: str) -> Table:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Moodle writes commas; a spreadsheet that saved it again in a decimal-comma locale, semicolons.
+    first = text.partition("\n")[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((",", ";", "\t"), key=first.count))
     try:
         header = next(reader, None)
         rows, where, line = [], [], reader.line_num + 1

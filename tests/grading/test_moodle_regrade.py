@@ -92,7 +92,7 @@ def export_rows(key, questions, lang, with_right=True):
 
 
 CASES = [("csv", "en", True), ("xlsx", "ru", True), ("ods", "en", True), ("ods", "ru", True),
-         ("csv", "de", False), ("xlsx", "de", True), ("json", "en", True)]
+         ("csv", "de", False), ("xlsx", "de", True), ("json", "en", True), ("semicolon.csv", "ru", True)]
 
 
 @pytest.mark.parametrize("kind, lang, with_right", CASES, ids=[f"{k}-{lang}" for k, lang, _ in CASES])
