@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..exercise.batch import Batch
+from ..grading.moodleregrade import Regrade
 from ..grading.report import Report
 from ..render.diagram import Diagram
 from ..render.pdf import load_weasyprint
@@ -157,3 +158,5 @@ class GradeJob:
     jobs: int = 1
     progress: Callable[[int], None] = lambda done: None
     refused: list[str] = field(default_factory=list)  # URLs the templates asked for and did not get
+    regrade: Regrade | None = None  # a Moodle export re-graded: ``report`` is then its counted attempts
+    left_out: list[str] = field(default_factory=list)  # students moodle-grades.csv cannot name

@@ -516,7 +516,10 @@ def test_limits_of_what_is_read(key, key_path, class_file, tmp_path, gen):
     def grade(responses, *args, key=key_path):
         return gen("grade", str(responses), "--key", str(key), "--out", str(tmp_path / "g"), *args)
 
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"student,code,z_1\n" + b"x" * (16 * 2**20))
     cases = [(grade("/dev/zero"), "/dev/zero is larger than 16 MB; at most 10000 rows of answers are graded at once"),
+             (grade(big), f"{big} is larger than 16 MB; at most 10000 rows of answers are graded at once"),
              (grade(class_file, key="/dev/zero"), "/dev/zero is larger than 128 MB"),
              ]
     rows = tmp_path / "rows.csv"
