@@ -16,7 +16,7 @@ from ..exercise.functions import ACTIVATIONS, LOSSES, OUTPUTS
 from ..exercise.layout import Layout, LayoutError
 from ..exercise.selfcheck import SelfCheckError
 from ..outputs import FORMATS, write_batch
-from ..render.templates import DocumentOptions
+from ..render.templates import DocumentOptions, images_without_alt
 from .outdir import staged
 from .shell import (
     check_out,
@@ -139,6 +139,8 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
     check_out(out, force, inputs)  # before the work: fail fast
     if any(FORMATS[name].makes_pdf for name in formats):
         check_pdf_output(title, tell)
+    for line in images_without_alt(templates_dir):
+        tell(f"gen-worksheets: warning: {line}")
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir)

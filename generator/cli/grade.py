@@ -14,7 +14,7 @@ from ..grading.read import read
 from ..grading.report import mark
 from ..grading.responses import ResponsesError
 from ..outputs import GRADE_FORMATS, GradeJob, write_grades
-from ..render.templates import DocumentOptions
+from ..render.templates import DocumentOptions, images_without_alt
 from .outdir import staged
 from .shell import (
     check_out,
@@ -92,6 +92,8 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
         raise click.ClickException(f"no row of {responses_file} could be graded ({len(report.refused)} refused)")
     if "pdf" in formats:
         check_pdf_output(title, tell)
+        for line in images_without_alt(templates_dir):
+            tell(f"gen-worksheets: warning: {line}")
     stop_if_signalled()
 
     options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir)

@@ -111,7 +111,7 @@ def write_feedback(
     if jobs > 1:
         load_weasyprint()  # imported once, before the workers fork
     with (in_workers(_PageRenderer, (report, options, show_answers), len(report), jobs) as (pages, _),
-          PdfJoiner(path) as joiner):
+          PdfJoiner(path, Renderer(options).print_job_title("feedback")) as joiner):
         for i, (data, urls) in enumerate(pages):
             joiner.add_sheet(data)  # each student on a new sheet
             refused += [u for u in urls if u not in refused]
