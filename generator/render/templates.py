@@ -273,8 +273,8 @@ def images_without_alt(folder: Path | None) -> list[str]:
             parser.feed(utf8.decode(path.read_bytes()))
         except (OSError, utf8.NotUtf8):
             continue  # reported where the template is used
-        if parser.lines:
-            where = ("line " if len(parser.lines) == 1 else "lines ") + ", ".join(map(str, parser.lines))
+        if lines := sorted(set(parser.lines)):
+            where = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines))
             found.append(f"{path}, {where}: <img> without alt: screen readers get no description of it "
                          '(give it alt="...")')
     return found

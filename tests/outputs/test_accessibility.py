@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import page
@@ -55,7 +56,7 @@ def batches(tmp_path_factory) -> dict[tuple[str, str], Path]:
     folders = {}
     for layers, lang in CASES:
         out = tmp_path_factory.mktemp("a11y") / f"{layers}-{lang}"
-        run_ok("--count", 2, "--seed", SEED, "--layers", layers, "--lang", lang, "--format", "pdf,json,csv",
+        run_ok("--count", 2, "--seed", SEED, "--layers", layers, "--lang", lang, "--format", "pdf,html,json,csv",
                "--out", out, "--quiet", "--jobs", 1)
         run_ok("grade", _typed(out), "--key", out / "answers.json", "--out", out / "grades", "--lang", lang,
                "--quiet", "--jobs", 1)
@@ -324,3 +325,71 @@ def test_an_image_without_alt_in_a_teachers_template_gets_one_warning_line(tmp_p
     # the built-in templates have none to warn about
     code, _, err = gen("--count", 1, "--seed", SEED, "--out", tmp_path / "plain", "--format", "html")
     assert code == 0 and "warning" not in err
+
+
+class _Html(HTMLParser):
+    """What a screen reader takes from an HTML document: language, title, headings, images,
+    header cells, the answer boxes' text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lang, self.title, self.headings, self.images, self.headers, self.boxes = None, "", [], [], [], []
+        self._open: list[tuple[str, list[str]]] = []  # elements whose text is being collected
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag == "th":
+            self.headers.append(attrs)
+        if tag in ("title", "h1", "h2", "h3", "h4") or (tag == "span" and attrs.get("class") == "box"):
+            self._open.append((tag, []))
+        elif self._open:
+            self._open.append((tag, None))
+
+    def handle_endtag(self, tag):
+        if not self._open:
+            return
+        name, parts = self._open.pop()
+        if parts is None:
+            return
+        text = " ".join("".join(parts).split())
+        if name == "title":
+            self.title = text
+        elif name == "span":
+            self.boxes.append(text)
+        else:
+            self.headings.append((int(name[1]), text))
+
+    def handle_data(self, data):
+        for _, parts in self._open:
+            if parts is not None:
+                parts.append(data)
+
+
+@pytest.mark.parametrize("case", CASES, ids="-".join)
+def test_html_documents_have_language_title_headings_alt_text_header_scopes_and_labelled_boxes(batches, case):
+    folder, lang = batches[case], case[1]
+    for kind in ("worksheet", "key"):
+        pdf = folder / KINDS[kind]
+        doc = _Html()
+        doc.feed(pdf.with_suffix(".html").read_text(encoding="utf-8"))
+        assert doc.lang == lang
+        assert doc.title == PdfReader(pdf).metadata.title
+        _headings_in_order(doc.headings)
+        assert doc.headings == read(pdf).headings()  # the PDF's, from the same templates
+        assert [image.get("alt") for image in doc.images] == [f.alt for f in read(pdf).elements("Figure")]
+        assert doc.headers and all(h.get("scope") in ("row", "col") for h in doc.headers)
+    # every box of the worksheet says which quantity it takes, as a reader says it
+    doc = _Html()
+    doc.feed((folder / KINDS["worksheet"]).with_suffix(".html").read_text(encoding="utf-8"))
+    answers = _variant(folder)["answers"]
+    assert len(doc.boxes) == len(answers) == len(set(doc.boxes))
+    prefix = "answer box for " if lang == "en" else "поле ответа для "
+    assert all(box.startswith(prefix) for box in doc.boxes)
+    said = [box[len(prefix):] for box in doc.boxes]
+    assert said[:2] == ["z1", "z2"]
+    assert ("derivative of L by W11" if lang == "en" else "производная L по W11") in said
+    assert said[-1] == ("L after the step" if lang == "en" else "L после шага")
