@@ -101,7 +101,7 @@ def _set(ctx: click.Context, name: str) -> bool:
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def generate(ctx, count, seed, given_file, layers, activation, bias, output, loss, lr, decimals, formats,
-             worked_examples, out, lang, title, paper, templates_dir, jobs, force, quiet):
+             worked_examples, out, lang, title, paper, templates_dir, accessible, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
     solve each one, and write the worksheets and their answer keys.
 
@@ -143,7 +143,8 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
         tell(f"gen-worksheets: warning: {line}")
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
-                              decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
+                              decimals=decimals, worked_examples=worked_examples, templates=templates_dir,
+                              accessible=accessible)
     with writing(out, force, inputs, tell) as target:
         try:
             batch = make_batch(count=count, seed=seed, exercise=givens.exercise if givens else exercise, lr=lr,

@@ -55,7 +55,7 @@ Examples:
                   done="the grades are complete", quiet=", refused rows and warnings about RESPONSES and --key")
 @click.pass_context
 def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, out, lang, title, paper,
-          templates_dir, jobs, force, quiet):
+          templates_dir, accessible, jobs, force, quiet):
     """Mark the students' answers against the key: rounding-aware tolerances, and credit for
     work carried forward from a wrong earlier value. RESPONSES is a CSV file (a row per
     worksheet, with `code` or `variant` and a column per answer named as in answers.json) or a
@@ -96,7 +96,8 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
             tell(f"gen-worksheets: warning: {line}")
     stop_if_signalled()
 
-    options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir)
+    options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir,
+                              accessible=accessible)
     with (writing(out, force, inputs, tell) as target, staged(target) as stage,
           progress_bar(len(report), "Feedback", not quiet and "pdf" in formats) as progress):
         job = GradeJob(report, stage, options, str(key_file), show_answers, jobs, progress)

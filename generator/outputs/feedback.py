@@ -91,7 +91,7 @@ class _PageRenderer:
     def __init__(self, report: Report, options: DocumentOptions, show_answers: bool):
         self.report, self.show_answers = report, show_answers
         self.renderer = Renderer(options)
-        self.maker = PdfMaker(self.renderer.search_path)
+        self.maker = PdfMaker(self.renderer.search_path, options.accessible)
 
     def __call__(self, i: int) -> tuple[bytes, list[str]]:
         data, _ = self.maker.pdf(self.renderer.feedback_html(feedback_view(self.report, i, self.show_answers)))

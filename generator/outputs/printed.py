@@ -14,7 +14,7 @@ from .base import Job, Output, Variant, Work
 
 
 def _maker(work: Work) -> PdfMaker:
-    return PdfMaker(work.renderer.search_path)
+    return PdfMaker(work.renderer.search_path, work.renderer.options.accessible)
 
 
 class Pdf(Output):

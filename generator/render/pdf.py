@@ -241,15 +241,14 @@ def _fetcher_class():
 class PdfMaker:
     """Lays out HTML documents and writes their PDFs; one per process.
 
-    The PDFs are tagged PDF/UA-1 (``variant``): a structure tree (headings, paragraphs, tables
-    with header cells, the diagram a figure with its alternative text), the language of
-    ``<html lang>``, the ``<title>`` in the metadata. Measured (benchmarks/bench_render.py,
-    section 6): the same CPU time within noise, files ~1.4x the size; None writes the untagged
-    PDFs of before (the benchmark's baseline)."""
+    ``tagged``: PDF/UA-1 (a structure tree: headings, paragraphs, tables with header cells, the
+    diagram a figure with its alternative text; the language of ``<html lang>``, the
+    ``<title>`` in the metadata), for screen readers. Not the default: measured
+    (benchmarks/bench_render.py, section 6), a --count 30 batch takes ~1.2x the CPU time and
+    its PDFs ~1.9x the bytes, the print jobs 2-3x (``pdfjoin`` copies every structure element)."""
 
-    variant: str | None = "pdf/ua-1"
-
-    def __init__(self, template_folders: Sequence[Path]):
+    def __init__(self, template_folders: Sequence[Path], tagged: bool = False):
+        self.variant = "pdf/ua-1" if tagged else None
         self.weasyprint = load_weasyprint()
         self.base_url = Path(template_folders[0]).resolve().as_uri() + "/"
         self.fetcher = _fetcher_class()(template_folders)

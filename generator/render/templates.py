@@ -98,6 +98,7 @@ class DocumentOptions:
     decimals: int = 4
     worked_examples: bool = False
     templates: Path | None = None  # searched before the built-in templates
+    accessible: bool = False  # tagged PDF/UA-1 PDFs (render/pdf.py, PdfMaker)
 
 
 def _css_string(value) -> Markup:
