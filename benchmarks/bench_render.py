@@ -24,7 +24,14 @@ Then, each a median of alternating runs so that machine noise hits both sides al
      seconds of the whole process tree, subsetting with uharfbuzz's HarfBuzz against the system's
      (target <= 1.2x), and with fontTools, as WeasyPrint alone would (the figure of the notice the
      command gives when it has to).
+  6. --accessible (tagged PDF/UA-1) against the default untagged PDFs, side by side:
+     `gen-worksheets --count 30` (every PDF), CPU seconds of the whole process tree (the bar
+     for tagging by default: <= 1.1x), and the size of each kind of file (worksheet, key,
+     handouts.pdf, answer-keys.pdf, grading-sheet.pdf, feedback.pdf) and of all together (the
+     bar: <= 1.5x); then `grade` writing feedback.pdf for 30 students, its CPU seconds.
 Absolute seconds are printed for the record only: they depend on the machine.
+
+    python benchmarks/bench_render.py --tagging      # only 6., about 2 minutes
 """
 
 from __future__ import annotations
@@ -236,6 +243,63 @@ def subsetter_ratios(work: Path, runs: int) -> None:
               f"CPU seconds, --count 30   [{record}]", flush=True)
 
 
+def _sizes(folder: Path) -> dict[str, int]:
+    """Bytes of each kind of PDF of a batch (a kind's files added up) and of all of them."""
+    kinds = {"worksheets": "worksheets/*.pdf", "keys": "keys/*.pdf", "handouts": "handouts.pdf",
+             "answer keys": "answer-keys.pdf", "grading sheet": "grading-sheet.pdf", "feedback": "grades/feedback.pdf"}
+    sizes = {kind: sum(p.stat().st_size for p in folder.glob(pattern)) for kind, pattern in kinds.items()}
+    sizes = {kind: size for kind, size in sizes.items() if size}
+    sizes["all"] = sum(sizes.values())
+    return sizes
+
+
+def _typed_responses(folder: Path) -> Path:
+    """Every variant's key typed in as a student's answers, one of them wrong: grade's input."""
+    import csv
+
+    with open(folder / "answers.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with open(folder / "responses-template.csv", newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f))
+    typed = folder / "typed.csv"
+    with open(typed, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for n, row in enumerate(rows):
+            cells = [f"student {n + 1}" if h == "student" else row.get(h, "") for h in header]
+            cells[-1] = "7.5"
+            writer.writerow(cells)
+    return typed
+
+
+def tagging_ratios(work: Path, runs: int) -> None:
+    """Section 6: --accessible (tagged PDF/UA-1) against untagged, --count 30 and its feedback.pdf."""
+    key = work / "key"
+    subprocess.run(gen(30, key, "--format", "json,csv", "-q"), check=True)
+    typed = _typed_responses(key)
+    times: dict[str, list[float]] = {"untagged": [], "tagged": []}
+    grade_times: dict[str, list[float]] = {"untagged": [], "tagged": []}
+    sizes = {}
+    for _ in range(runs):
+        for name in times:
+            out = work / name
+            tagged = ["--accessible"] if name == "tagged" else []
+            times[name].append(cpu_seconds(gen(30, out, "--format", "pdf", *tagged))[0])
+            grade = [sys.executable, "-m", "generator", "grade", str(typed), "--key", str(key / "answers.json"),
+                     "--out", str(out / "grades"), "--format", "pdf", *tagged]
+            grade_times[name].append(cpu_seconds(grade)[0])
+            sizes[name] = _sizes(out)
+    cpu = {name: statistics.median(t) for name, t in times.items()}
+    grade_cpu = {name: statistics.median(t) for name, t in grade_times.items()}
+    print(f"6. --accessible / untagged, --count 30, all PDFs: CPU seconds {cpu['tagged'] / cpu['untagged']:.2f}x "
+          f"(default-on bar <= 1.1x)   [{cpu['untagged']:.1f} s / {cpu['tagged']:.1f} s]", flush=True)
+    print(f"   grade, feedback.pdf of 30 students: CPU seconds {grade_cpu['tagged'] / grade_cpu['untagged']:.2f}x   "
+          f"[{grade_cpu['untagged']:.1f} s / {grade_cpu['tagged']:.1f} s]", flush=True)
+    print("   size, tagged/untagged (default-on bar <= 1.5x): " + "; ".join(
+        f"{kind} {sizes['tagged'][kind] / size:.2f}x [{size / 1024:.0f} / {sizes['tagged'][kind] / 1024:.0f} KB]"
+        for kind, size in sizes["untagged"].items()), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="alternating runs per comparison (at least 3)")
@@ -243,8 +307,16 @@ def main() -> None:
     parser.add_argument("--templates", type=Path, help="section 0 also for this template folder (e.g. an old one)")
     parser.add_argument("--subsetter", action="store_true", help="only section 5, with and without the system's "
                         "font subsetter")
+    parser.add_argument("--tagging", action="store_true", help="only section 6, --accessible against untagged")
     args = parser.parse_args()
     runs = max(3, args.runs)
+    if args.tagging:
+        work = Path(tempfile.mkdtemp(prefix="bench-render-"))
+        try:
+            tagging_ratios(work, runs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     if args.subsetter:
         work = Path(tempfile.mkdtemp(prefix="bench-render-"))
         try:
@@ -297,6 +369,7 @@ def main() -> None:
               f"{os.cpu_count()})   [--jobs 1 {s:.1f} s; default {p:.1f} s]", flush=True)
         print(f"   for the record: --count 30, all PDFs, {ours:.1f} s (R/exams measured here: 23 s)", flush=True)
         subsetter_ratios(work, runs)
+        tagging_ratios(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -17,7 +17,7 @@ from ..exercise.layout import Layout, LayoutError
 from ..exercise.selfcheck import SelfCheckError
 from ..outputs import FORMATS, write_batch
 from ..outputs.moodle import title_problem
-from ..render.templates import DocumentOptions
+from ..render.templates import DocumentOptions, images_without_alt
 from .outdir import staged
 from .shell import (
     check_out,
@@ -103,7 +103,7 @@ def _set(ctx: click.Context, name: str) -> bool:
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def generate(ctx, count, seed, given_file, layers, activation, bias, output, loss, lr, decimals, formats,
-             worked_examples, out, lang, title, paper, templates_dir, jobs, force, quiet):
+             worked_examples, out, lang, title, paper, templates_dir, accessible, jobs, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
     solve each one, and write the worksheets and their answer keys.
 
@@ -146,9 +146,12 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
     check_out(out, force, inputs)  # before the work: fail fast
     if any(FORMATS[name].makes_pdf for name in formats):
         check_pdf_output(title, tell)
+    for line in images_without_alt(templates_dir):
+        tell(f"gen-worksheets: warning: {line}")
 
     options = DocumentOptions(lang=lang, paper=paper, title=title,
-                              decimals=decimals, worked_examples=worked_examples, templates=templates_dir)
+                              decimals=decimals, worked_examples=worked_examples, templates=templates_dir,
+                              accessible=accessible)
     with writing(out, force, inputs, tell) as target:
         try:
             batch = make_batch(count=count, seed=seed, exercise=givens.exercise if givens else exercise, lr=lr,

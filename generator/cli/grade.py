@@ -18,7 +18,7 @@ from ..grading.read import read
 from ..grading.report import mark
 from ..grading.responses import ResponsesError
 from ..outputs import GRADE_FORMATS, GradeJob, write_grades
-from ..render.templates import DocumentOptions
+from ..render.templates import DocumentOptions, images_without_alt
 from .outdir import staged
 from .shell import (
     check_out,
@@ -67,7 +67,7 @@ Examples:
                   done="the grades are complete", quiet=", refused rows and warnings about RESPONSES and --key")
 @click.pass_context
 def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, attempts_method, max_grade, out,
-          lang, title, paper, templates_dir, jobs, force, quiet):
+          lang, title, paper, templates_dir, accessible, jobs, force, quiet):
     """Mark the students' answers against the key: rounding-aware tolerances, and credit for
     work carried forward from a wrong earlier value. RESPONSES is a CSV file (a row per
     worksheet, with `code` or `variant` and a column per answer named as in answers.json), a
@@ -130,9 +130,12 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
         raise click.ClickException(f"no row of {responses_file} could be graded ({len(report.refused)} refused)")
     if "pdf" in formats:
         check_pdf_output(title, tell)
+        for line in images_without_alt(templates_dir):
+            tell(f"gen-worksheets: warning: {line}")
     stop_if_signalled()
 
-    options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir)
+    options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir,
+                              accessible=accessible)
     with (writing(out, force, inputs, tell) as target, staged(target) as stage,
           progress_bar(len(report), "Feedback", not quiet and "pdf" in formats) as progress):
         job = GradeJob(regrade.counted_report() if regrade else report, stage, options, str(key_file),

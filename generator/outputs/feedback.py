@@ -98,7 +98,7 @@ class _PageRenderer:
     def __init__(self, report: Report, options: DocumentOptions, show_answers: bool):
         self.report, self.show_answers = report, show_answers
         self.renderer = Renderer(options)
-        self.maker = PdfMaker(self.renderer.search_path)
+        self.maker = PdfMaker(self.renderer.search_path, options.accessible)
 
     def __call__(self, i: int) -> tuple[bytes, list[str]]:
         data, _ = self.maker.pdf(self.renderer.feedback_html(feedback_view(self.report, i, self.show_answers)))
@@ -118,7 +118,7 @@ def write_feedback(
     if jobs > 1:
         load_weasyprint()  # imported once, before the workers fork
     with (in_workers(_PageRenderer, (report, options, show_answers), len(report), jobs) as (pages, _),
-          PdfJoiner(path) as joiner):
+          PdfJoiner(path, Renderer(options).print_job_title("feedback")) as joiner):
         for i, (data, urls) in enumerate(pages):
             joiner.add_sheet(data)  # each student on a new sheet
             refused += [u for u in urls if u not in refused]

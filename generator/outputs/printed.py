@@ -9,11 +9,12 @@ from contextlib import ExitStack, contextmanager
 from ..render.pdf import PdfMaker
 from ..render.pdfjoin import PdfJoiner
 from ..render.sheets import grading_table
+from ..render.templates import Renderer
 from .base import Job, Output, Variant, Work
 
 
 def _maker(work: Work) -> PdfMaker:
-    return PdfMaker(work.renderer.search_path)
+    return PdfMaker(work.renderer.search_path, work.renderer.options.accessible)
 
 
 class Pdf(Output):
@@ -39,8 +40,9 @@ class Pdf(Output):
         summary, folder = job.summary, job.folder
         with ExitStack() as stack:
             # The print jobs grow as the variants arrive, one variant in memory at a time.
-            handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf"))
-            keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf"))
+            title = Renderer(job.options).print_job_title
+            handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf", title("worksheets")))
+            keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf", title("answer_keys")))
             grading_sheet = job.submit(self.name, "grading_sheet")  # laid out alongside the variants
 
             def add(k: int, result) -> None:

@@ -37,6 +37,8 @@ class Edge:
     label_y: float
     label_width: float
     value: float
+    source: object = None  # sheets.Symbol: the neuron (or the constant "1") the weight comes from
+    target: object = None  # ... and the neuron it goes to
 
 
 @dataclass(frozen=True)
@@ -92,5 +94,6 @@ def layout_diagram(sheet: Sheet, width: float, label_chars) -> Diagram:
                         break
                 box = best[1]
                 taken.append(box)
-                edges.append(Edge(x1, y1, x2, y2, box[0], box[1], w, value))
+                edges.append(Edge(x1, y1, x2, y2, box[0], box[1], w, value,
+                                  columns[layer][i], sheet.layers[layer + 1][j]))
     return Diagram(width, height, nodes, tuple(edges))

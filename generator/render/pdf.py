@@ -49,6 +49,10 @@ def load_weasyprint():
         # Font and subsetting chatter is not for the teacher's terminal.
         for name in ("weasyprint", "fontTools"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # An image without alt text is an error of PDF/UA, logged once per document: the command
+        # says it once per template instead (templates.images_without_alt).
+        logging.getLogger("weasyprint").addFilter(
+            lambda record: "has no required alt description" not in record.getMessage())
         # here, so that forked workers have them ready (~2 + ~25 ms)
         _fast = _fast_html(weasyprint)
         _lean = _lean_html(weasyprint, _fast)
@@ -235,9 +239,16 @@ def _fetcher_class():
 
 
 class PdfMaker:
-    """Lays out HTML documents and writes their PDFs; one per process."""
+    """Lays out HTML documents and writes their PDFs; one per process.
 
-    def __init__(self, template_folders: Sequence[Path]):
+    ``tagged``: PDF/UA-1 (a structure tree: headings, paragraphs, tables with header cells, the
+    diagram a figure with its alternative text; the language of ``<html lang>``, the
+    ``<title>`` in the metadata), for screen readers. Not the default: measured
+    (benchmarks/bench_render.py, section 6), a --count 30 batch takes ~1.2x the CPU time and
+    its PDFs ~1.9x the bytes, the print jobs 2-3x (``pdfjoin`` copies every structure element)."""
+
+    def __init__(self, template_folders: Sequence[Path], tagged: bool = False):
+        self.variant = "pdf/ua-1" if tagged else None
         self.weasyprint = load_weasyprint()
         self.base_url = Path(template_folders[0]).resolve().as_uri() + "/"
         self.fetcher = _fetcher_class()(template_folders)
@@ -257,7 +268,7 @@ class PdfMaker:
         html, stylesheets = self._parsed_style(html)
         document = html_class(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             font_config=self.font_config, stylesheets=stylesheets)
-        data, pages = document.write_pdf(), len(document.pages)
+        data, pages = document.write_pdf(pdf_variant=self.variant), len(document.pages)
         del document
         if pages > LONG_DOCUMENT_PAGES:
             _return_freed_memory()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 
 class PdfJoiner:
@@ -16,15 +17,28 @@ class PdfJoiner:
     Each source's objects are renumbered and written out as soon as it is read, so memory
     holds one source at a time however many are joined (pypdf's PdfWriter keeps every page
     until the end). The output has no /ID and no dates: the same sources give the same bytes.
+
+    Tagged sources (WeasyPrint's PDF/UA) give a tagged print job: each source's structure tree
+    becomes a ``Part`` of one ``Document``, its content keys (``StructParents``) and table
+    header IDs shifted past the earlier sources'; the language is the first source's, the
+    ``title`` the caller's. A job with an untagged source is untagged.
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, title: str = ""):
         self._file = open(out, "wb")
         self._file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self._offsets: list[int | None] = [None]  # by object number; 0 is the free head
         self._kids: list[int] = []
         self._pages_root = self._new_number()
         self.last_page_size = (0.0, 0.0)  # of the last source added
+        self.title = title
+        self._tagged: bool | None = None  # every source so far has a structure tree (None: none yet)
+        self._lang = None
+        self._document: int | None = None  # the structure tree's Document element, once a source has one
+        self._parts: list[int] = []  # each tagged source's top elements
+        self._parent_tree: list = []  # (key, value) pairs of the joined number tree
+        self._next_key = 0  # the first StructParents key the next source may use
+        self._sources = 0
 
     @property
     def pages(self) -> int:
@@ -75,6 +89,27 @@ class PdfJoiner:
         for page in reader.pages:  # pypdf has copied inherited attributes into each page
             ref = page.indirect_reference
             self._kids.append(renumbered(ref).idnum)
+        catalog = reader.trailer["/Root"]
+        tree = catalog.get("/StructTreeRoot")
+        self._tagged = tree is not None and self._tagged is not False
+        offset, prefix = self._next_key, f"{self._sources}-"
+        self._sources += 1
+        if self._tagged:
+            if self._document is None:
+                self._document = self._new_number()
+            if self._lang is None and "/Lang" in catalog:
+                self._lang = catalog["/Lang"]
+            # Whatever pointed at the source's root (its top elements' /P) points at ours.
+            numbers[tree.indirect_reference.idnum] = self._document
+            tree = tree.get_object()
+            for kid in _as_list(tree.get("/K")):
+                element = kid.get_object()
+                if element.get("/S") == "/Document":
+                    element[NameObject("/S")] = NameObject("/Part")
+                self._parts.append(renumbered(kid).idnum)
+            for key, value in _number_tree(tree.get("/ParentTree")):
+                self._parent_tree.append((key + offset, renumbered(value)))
+                self._next_key = max(self._next_key, key + offset + 1)
         while pending:
             ref = pending.pop()
             obj = reader.get_object(ref)
@@ -84,6 +119,8 @@ class PdfJoiner:
             renumbered(obj)
             if is_page:
                 obj[parent] = IndirectObject(self._pages_root, 0, None)
+            if isinstance(obj, DictionaryObject):
+                _shift_structure_keys(obj, offset, prefix)
             self._write(numbers[ref.idnum], obj)
         last = reader.pages[-1].mediabox
         self.last_page_size = (float(last.width), float(last.height))
@@ -102,25 +139,103 @@ class PdfJoiner:
         self._kids.append(number)
 
     def close(self) -> None:
-        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            IndirectObject,
+            NameObject,
+            NumberObject,
+            TextStringObject,
+        )
 
         self._write(self._pages_root, DictionaryObject({
             NameObject("/Type"): NameObject("/Pages"),
             NameObject("/Kids"): ArrayObject([IndirectObject(k, 0, None) for k in self._kids]),
             NameObject("/Count"): NumberObject(len(self._kids)),
         }))
-        catalog = self._new_number()
-        self._write(catalog, DictionaryObject({
+        entries = {
             NameObject("/Type"): NameObject("/Catalog"),
             NameObject("/Pages"): IndirectObject(self._pages_root, 0, None),
-        }))
+        }
+        if self._document is not None:  # written even if a later source was untagged: numbers were given
+            structure = self._structure()
+            if self._tagged:
+                entries.update(structure)
+        if self.title:
+            entries[NameObject("/Metadata")] = self._metadata()
+        catalog = self._new_number()
+        self._write(catalog, DictionaryObject(entries))
+        info = ""
+        if self.title:
+            info_number = self._new_number()
+            self._write(info_number, DictionaryObject({NameObject("/Title"): TextStringObject(self.title)}))
+            info = f" /Info {info_number} 0 R"
         xref = self._file.tell()
         self._file.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self._offsets))
         for offset in self._offsets[1:]:
             self._file.write(b"%010d 00000 n \n" % offset)
-        self._file.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                         % (len(self._offsets), catalog, xref))
+        self._file.write(b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
+                         % (len(self._offsets), catalog, info.encode(), xref))
         self._file.close()
+
+    def _structure(self) -> dict:
+        """The catalog's entries of a tagged job: its structure tree, written here, and the
+        marks PDF/UA asks of a tagged document."""
+        from pypdf.generic import (
+            ArrayObject,
+            BooleanObject,
+            DictionaryObject,
+            IndirectObject,
+            NameObject,
+            NumberObject,
+        )
+
+        root, parent_tree = self._new_number(), self._new_number()
+        nums = ArrayObject()
+        for key, value in self._parent_tree:
+            nums += [NumberObject(key), value]
+        self._write(parent_tree, DictionaryObject({NameObject("/Nums"): nums}))
+        self._write(self._document, DictionaryObject({
+            NameObject("/Type"): NameObject("/StructElem"),
+            NameObject("/S"): NameObject("/Document"),
+            NameObject("/P"): IndirectObject(root, 0, None),
+            NameObject("/K"): ArrayObject(IndirectObject(k, 0, None) for k in self._parts),
+        }))
+        self._write(root, DictionaryObject({
+            NameObject("/Type"): NameObject("/StructTreeRoot"),
+            NameObject("/K"): ArrayObject([IndirectObject(self._document, 0, None)]),
+            NameObject("/ParentTree"): IndirectObject(parent_tree, 0, None),
+            NameObject("/ParentTreeNextKey"): NumberObject(self._next_key),
+        }))
+        entries = {
+            NameObject("/StructTreeRoot"): IndirectObject(root, 0, None),
+            NameObject("/MarkInfo"): DictionaryObject({NameObject("/Marked"): BooleanObject(True)}),
+            NameObject("/ViewerPreferences"): DictionaryObject({
+                NameObject("/DisplayDocTitle"): BooleanObject(True)}),
+        }
+        if self._lang is not None:
+            entries[NameObject("/Lang")] = self._lang
+        return entries
+
+    def _metadata(self):
+        """The XMP stream with the title, and the PDF/UA mark where the job is tagged."""
+        from pypdf.generic import IndirectObject, NameObject, StreamObject
+
+        ua = '<rdf:Description rdf:about="" pdfuaid:part="1"/>' if self._tagged else ""
+        xmp = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+               '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+               '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+               f'{ua}<rdf:Description rdf:about=""><dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
+               f'{escape(self.title)}</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF>\n'
+               '</x:xmpmeta>\n<?xpacket end="r"?>')
+        stream = StreamObject()
+        stream.set_data(xmp.encode("utf-8"))
+        stream[NameObject("/Type")] = NameObject("/Metadata")
+        stream[NameObject("/Subtype")] = NameObject("/XML")
+        number = self._new_number()
+        self._write(number, stream)
+        return IndirectObject(number, 0, None)
 
     def __enter__(self) -> PdfJoiner:
         return self
@@ -130,3 +245,42 @@ class PdfJoiner:
             self.close()
         else:
             self._file.close()
+
+
+def _as_list(value) -> list:
+    """A /K entry: one kid or an array of them."""
+    if value is None:
+        return []
+    value = value.get_object() if hasattr(value, "get_object") else value
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _number_tree(node):
+    """The (key, value) pairs of a PDF number tree, its /Kids followed."""
+    if node is None:
+        return
+    node = node.get_object()
+    nums = node.get("/Nums", [])
+    for i in range(0, len(nums), 2):
+        yield int(nums[i]), nums[i + 1]
+    for kid in node.get("/Kids", []):
+        yield from _number_tree(kid)
+
+
+def _shift_structure_keys(obj, offset: int, prefix: str) -> None:
+    """A page's or annotation's key into the parent tree moved past the earlier sources'; a
+    structure element's ID (and the IDs a table cell names as its headers) made unique in the
+    job: WeasyPrint numbers them by object, alike in every source."""
+    from pypdf.generic import ArrayObject, NameObject, NumberObject, TextStringObject
+
+    for key in ("/StructParents", "/StructParent"):
+        if key in obj:
+            obj[NameObject(key)] = NumberObject(int(obj[key]) + offset)
+    if obj.get("/Type") != "/StructElem":
+        return
+    if "/ID" in obj:
+        obj[NameObject("/ID")] = TextStringObject(prefix + str(obj["/ID"]))
+    attributes = obj.get("/A")
+    for a in (attributes if isinstance(attributes, list) else [attributes]):
+        if hasattr(a, "get") and "/Headers" in a:
+            a[NameObject("/Headers")] = ArrayObject(TextStringObject(prefix + str(h)) for h in a["/Headers"])

@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
@@ -97,6 +98,7 @@ class DocumentOptions:
     decimals: int = 4
     worked_examples: bool = False
     templates: Path | None = None  # searched before the built-in templates
+    accessible: bool = False  # tagged PDF/UA-1 PDFs (render/pdf.py, PdfMaker)
 
 
 def _css_string(value) -> Markup:
@@ -232,11 +234,52 @@ class Renderer:
         """One student's marks (``outputs.feedback.Feedback``)."""
         return self._render("feedback.html", feedback=feedback)
 
+    def print_job_title(self, kind: str) -> str:
+        """The title of a print job (a PDF's metadata): the course's, then the catalog's word for
+        its documents (``worksheets``, ``answer_keys``, ``feedback``)."""
+        return " · ".join(part for part in (self.context["title"], self.catalog.get(kind, "")) if part)
+
     def self_contained(self, document: str) -> tuple[str, list[str]]:
         """``document`` with every file it uses inside the template folders embedded as a
         ``data:`` URL, and every other reference (the network, other files) dropped; the
         dropped URLs are returned. The same rule as for PDFs (``pdf``)."""
         return embed_resources(document, self.search_path)
+
+
+class _ImagesWithoutAlt(HTMLParser):
+    """The lines of a template's <img> tags that have no alt attribute."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and "alt" not in dict(attrs):
+            self.lines.append(self.getpos()[0])
+
+    handle_startendtag = handle_starttag
+
+
+def images_without_alt(folder: Path | None) -> list[str]:
+    """One line per template of a teacher's folder with an <img> that has no alt attribute: a
+    screen reader has nothing to say for it, and a PDF/UA figure needs a text (WeasyPrint would
+    log an error per document). The built-in templates have none."""
+    if folder is None:
+        return []
+    found = []
+    for path in sorted(Path(folder).rglob("*")):
+        if path.suffix not in (".html", ".svg") or not path.is_file():
+            continue
+        try:
+            parser = _ImagesWithoutAlt()
+            parser.feed(utf8.decode(path.read_bytes()))
+        except (OSError, utf8.NotUtf8):
+            continue  # reported where the template is used
+        if lines := sorted(set(parser.lines)):
+            where = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines))
+            found.append(f"{path}, {where}: <img> without alt: screen readers get no description of it "
+                         '(give it alt="...")')
+    return found
 
 
 def _template_location(error: Exception) -> str:

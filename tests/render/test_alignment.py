@@ -11,8 +11,11 @@ from generator.render.templates import DocumentOptions, Renderer
 
 
 def boxes(box):
-    """The box and its descendants, leaving out the page margins (header, page numbers)."""
+    """The box and its descendants, leaving out the page margins (header, page numbers) and what
+    a box clips to nothing (text for screen readers only: style.css, .reader-only)."""
     yield box
+    if box.style["overflow"] == "hidden" and (box.width == 0 or box.height == 0):
+        return
     for child in getattr(box, "children", ()):
         if type(child).__name__ != "MarginBox":
             yield from boxes(child)

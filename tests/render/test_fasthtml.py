@@ -62,7 +62,7 @@ def _fast_tree(html):
 def _plain_pdf(maker, html):
     """Plain WeasyPrint: its parser, its whole user-agent stylesheet, the <style> in the document."""
     return maker.weasyprint.HTML(string=html, base_url=maker.base_url, url_fetcher=maker.fetcher).render(
-        font_config=maker.font_config).write_pdf()
+        font_config=maker.font_config).write_pdf(pdf_variant=maker.variant)
 
 
 def _not_tinyhtml5(*args, **kwargs):

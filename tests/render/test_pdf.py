@@ -20,7 +20,7 @@ def maker_and_documents():
 
 def _plain(maker, html):
     return maker.weasyprint.HTML(string=html, base_url=maker.base_url, url_fetcher=maker.fetcher).render(
-        font_config=maker.font_config).write_pdf()
+        font_config=maker.font_config).write_pdf(pdf_variant=maker.variant)
 
 
 def test_a_stylesheet_parsed_once_gives_the_same_pdfs(maker_and_documents):

@@ -114,7 +114,10 @@ def test_html_is_self_contained_and_drops_what_pdfs_refuse(gen, tmp_path, pack):
     for url in ("example.com/track.png", "file:///etc/hostname", "escape.png", "secret.txt"):
         assert url not in page
     assert '<a href="https://example.com/course">' in page  # a link is not a resource
-    warnings = [line for line in err.splitlines() if "warning" in line]
+    warnings = [line for line in err.splitlines() if "warning" in line and "without alt" not in line]
+    assert [line for line in err.splitlines() if "without alt" in line] == [
+        f"gen-worksheets: warning: {pack / 'header.html'}, line {HEADER.count(chr(10)) + 1}: <img> without alt: "
+        'screen readers get no description of it (give it alt="...")']
     refused = ["http://example.com/track.png", "file:///etc/hostname", (pack / "escape.png").as_uri(),
                (tmp_path / "secret.txt").as_uri()]
     assert sorted(warnings) == sorted(f"gen-worksheets: warning: refused to fetch {url}: documents may only use "

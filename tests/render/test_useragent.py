@@ -67,7 +67,7 @@ def _trimmed(maker, html):
 def _whole_sheet_pdf(maker, html):
     """Plain WeasyPrint: its whole user-agent stylesheet."""
     return maker.weasyprint.HTML(string=html, base_url=maker.base_url, url_fetcher=maker.fetcher).render(
-        font_config=maker.font_config).write_pdf()
+        font_config=maker.font_config).write_pdf(pdf_variant=maker.variant)
 
 
 @pytest.mark.parametrize("name", NAMES)
