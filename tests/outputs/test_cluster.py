@@ -4,16 +4,24 @@ processes, shared by the module), byte for byte the files of a local run."""
 import csv
 import json
 import logging
+import os
 import shutil
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 from generator.outputs import printed  # noqa: E402
 from generator.render.templates import builtin_templates  # noqa: E402
+
+from commands import run  # noqa: E402
 
 LOCAL = ("--jobs", "2")
 
@@ -141,3 +149,80 @@ def test_count_beyond_one_machine_needs_a_scheduler(gen, tmp_path):
     code, _, err = gen("--count", "1000001", "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
     assert (code, err.splitlines()[-1]) == (2, "gen-worksheets: error: Invalid value for '--count': 1000001 is "
                                                "not in the range 1<=x<=1000000")
+
+
+def kill_a_worker_once_rendering(scheduler, stage_parent, killed):
+    """In a thread: once the run has written two worksheets, SIGKILL a worker process (what the
+    out-of-memory killer or a lost host does); records whether the run was still going."""
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        pid = next(iter(client.run(os.getpid).values()))
+        for _ in range(3000):
+            written = list(stage_parent.glob(".out.partial-*/worksheets/*.pdf"))
+            if len(written) >= 2:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(bool(list(stage_parent.glob(".out.partial-*"))))
+                return
+            time.sleep(0.02)
+
+
+def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_whole(gen, tmp_path, scheduler):
+    args = ("--count", "12", "--seed", "8", "--format", "pdf,json")
+    killed = []
+    killer = threading.Thread(target=kill_a_worker_once_rendering, args=(scheduler, tmp_path, killed))
+    killer.start()
+    code, _, err = gen(*args, "--out", tmp_path / "out", "--scheduler", scheduler)
+    killer.join()
+    assert code == 0, err
+    assert killed == [True]  # during the run
+    assert gen(*args, "--out", tmp_path / "local", *LOCAL)[0] == 0
+    assert files(tmp_path / "out") == files(tmp_path / "local")
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=60)  # the nanny restarted it, for the tests after this one
+
+
+def test_when_dask_gives_a_task_up_the_batch_fails_whole_in_one_line(gen, tmp_path):
+    out = tmp_path / "out"
+    assert gen("--count", "1", "--seed", "1", "--format", "json", "--out", out)[0] == 0
+    # The scheduler gives a task up at the first worker death while running it (Dask's default: 3).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     silence_logs=logging.CRITICAL) as cluster:
+        killed = []
+        killer = threading.Thread(target=kill_a_worker_once_rendering,
+                                  args=(cluster.scheduler_address, tmp_path, killed))
+        killer.start()
+        code, _, err = gen("--count", "12", "--seed", "8", "--out", out, "--force", "--scheduler",
+                           cluster.scheduler_address)
+        killer.join()
+    assert killed == [True]
+    assert code == 1
+    assert err.splitlines()[-1] == ("gen-worksheets: error: Dask gave a task up: every worker that ran it died "
+                                    "(out of memory?); see the workers' logs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
+    assert sorted(files(out)) == ["answers.json"]  # the old --out
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_run_cancels_its_tasks_and_leaves_nothing(tmp_path, scheduler, signum):
+    out = tmp_path / "out"
+    assert run("--count", "1", "--seed", "1", "--format", "json", "--out", out) == 0
+    process = subprocess.Popen([sys.executable, "-m", "generator", "--count", "40", "--seed", "2", "--format", "pdf",
+                                "--out", out, "--force", "--scheduler", scheduler],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(3000):
+        if list(tmp_path.glob(".out.partial-*/worksheets/*.pdf")):
+            break
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.02)
+    process.send_signal(signum)
+    assert process.wait(timeout=60) == 128 + signum
+    assert process.stderr.read().splitlines()[-1] == "gen-worksheets: interrupted; nothing was written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(files(out)) == ["answers.json"]
+    # Nothing of the run's is left on the cluster: its tasks were cancelled, not left to finish.
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        for _ in range(500):
+            if not client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+                break
+            time.sleep(0.02)
+        assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
