@@ -13,8 +13,10 @@ every task (a worker may join mid-batch).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import uuid
@@ -136,6 +138,38 @@ def _fingerprint() -> dict[str, str]:
 
 # --- here ------------------------------------------------------------------------------------
 
+def _probe(address: str) -> None:
+    """Refuse an address nothing answers at in one line, before Dask's client is made: one that
+    fails to connect leaves a half-made client whose clean-up at exit waits 20 s."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location) if scheme == "tcp" else (None, None)
+    except ValueError as e:
+        raise ClusterError(f"{address} is not a Dask scheduler's address (tcp://HOST:PORT): {e}") from None
+    if host is None:
+        return  # tls://, ws:// ...: Dask's client connects
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except OSError as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {e.strerror or e}") from None
+
+
+def _close_half_made(error: Exception, client_class) -> None:
+    """Close the client a failed ``Client(...)`` left behind (reached through the traceback), so
+    that its clean-up does not wait 20 s and print a traceback when the command exits."""
+    tb = error.__traceback__
+    while tb is not None:
+        made = tb.tb_frame.f_locals.get("self")
+        if isinstance(made, client_class):
+            with contextlib.suppress(Exception):
+                made.close(timeout=1)
+            made.status = "closed"
+            return
+        tb = tb.tb_next
+
+
 class Cluster:
     """A connection to a Dask scheduler, for one run."""
 
@@ -145,10 +179,16 @@ class Cluster:
         except ImportError:
             raise ClusterError(f"--scheduler needs Dask's distributed, an optional extra: {EXTRA}") from None
         self.address = address
+        _probe(address)
         try:
             self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as e:
-            raise ClusterError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+        except Exception as e:  # refused, timed out, or not a Dask scheduler that answered
+            _close_half_made(e, Client)
+            if isinstance(e, (OSError, TimeoutError, ValueError)):
+                text = str(e).splitlines()[0] if str(e) else type(e).__name__
+            else:
+                text = f"something answered, not a Dask scheduler ({type(e).__name__})"
+            raise ClusterError(f"cannot reach the Dask scheduler at {address}: {text}") from None
         self._spec = None
 
     def close(self) -> None:
@@ -169,7 +209,7 @@ class Cluster:
             raise ClusterError(f"the Dask scheduler at {self.address} has no workers (waited "
                                f"{WORKERS_SECONDS} s)") from None
         local = fingerprint()
-        workers = list(self.client.scheduler_info()["workers"])
+        workers = list(self.client.nthreads())
         # As tasks on each worker (not Client.run, which would block its event loop while
         # WeasyPrint loads): the worker's threads then find it loaded.
         futures = [self.client.submit(_fingerprint, workers=[w], allow_other_workers=False, pure=False)
@@ -183,7 +223,7 @@ class Cluster:
             self.client.cancel(futures)
 
     def threads(self) -> int:
-        return sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values()) or 1
+        return sum(self.client.nthreads().values()) or 1
 
     def start(self, options: DocumentOptions) -> None:
         """Send what every task of the run needs (the templates' contents among it) once."""

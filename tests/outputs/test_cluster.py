@@ -121,7 +121,7 @@ def test_a_worker_with_other_fonts_is_refused_before_rendering(gen, tmp_path):
                            other.scheduler_address)
     assert code == 1
     assert err.startswith("gen-worksheets: error: worker tcp://127.0.0.1:")
-    assert " would make other PDF bytes than this machine: fonts 1 files, sha256 " in err
+    assert " would make other PDF bytes than this machine: fonts 1 files, sha256 " in err  # DejaVu Sans alone
     assert err.endswith("; every worker needs the same versions and fonts (README: Large batches)\n")
     assert len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -133,6 +133,16 @@ def test_without_distributed_scheduler_is_refused_naming_the_extra(gen, tmp_path
     code, _, err = gen("--count", "2", "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:8786")
     assert (code, err) == (1, "gen-worksheets: error: --scheduler needs Dask's distributed, an optional extra: "
                               "pip install 'gen-worksheets[cluster]'\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scheduler_nobody_answers_at_is_one_line(gen, tmp_path):
+    for address, reason in (("tcp://127.0.0.1:1", "Connection refused"),
+                            ("tcp://127.0.0.1", None)):
+        code, _, err = gen("--count", "2", "--out", tmp_path / "out", "--scheduler", address)
+        assert code == 1 and len(err.splitlines()) == 1, err
+        assert err.startswith(f"gen-worksheets: error: cannot reach the Dask scheduler at {address}: {reason}"
+                              if reason else f"gen-worksheets: error: {address} is not a Dask scheduler's address")
     assert list(tmp_path.iterdir()) == []
 
 
