@@ -170,7 +170,7 @@ def write(batch: Batch, folder: Path, outputs: Sequence[Output], options: Docume
             answers = job.answers
             views = ((k, sheet(batch, k, answers, options.worked_examples)) for k in range(len(batch)))
             calls = ((k, render_variant, (remote, k, view)) for k, view in views)
-            for done, (k, results) in enumerate(cluster.results(calls, options), 1):
+            for done, (k, results) in enumerate(cluster.results(calls), 1):
                 for o in remote:
                     adders[o.name](k, results[o.name])
                 progress(done)

@@ -216,7 +216,16 @@ class Cluster:
                    for w in workers]
         try:
             for worker, future in zip(workers, futures):
-                different = difference(local, self._result(future))
+                try:
+                    theirs = self._result(future)
+                except ClusterError:
+                    raise
+                except Exception as e:  # no gen-worksheets there, no Pango, ...
+                    text = str(e).splitlines()[0] if str(e) else ""
+                    raise ClusterError(f"worker {worker} cannot lay out PDFs ({type(e).__name__}: {text}); it "
+                                       "needs gen-worksheets, Pango and the fonts as here (README: Large batches)"
+                                       ) from None
+                different = difference(local, theirs)
                 if different:
                     raise ClusterError(_refusal(worker, different))
         finally:

@@ -28,7 +28,7 @@ LOCAL = ("--jobs", "2")
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.CRITICAL) as cluster:
         yield cluster.scheduler_address
 
@@ -115,7 +115,7 @@ def test_a_worker_with_other_fonts_is_refused_before_rendering(gen, tmp_path):
                     f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
     out = tmp_path / "out"
     assert gen("--count", "1", "--seed", "1", "--format", "json", "--out", out)[0] == 0
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.CRITICAL, env={"FONTCONFIG_FILE": str(conf)}) as other:
         code, _, err = gen("--count", "3", "--seed", "1", "--out", out, "--force", "--scheduler",
                            other.scheduler_address)
@@ -176,7 +176,7 @@ def kill_a_worker_once_rendering(scheduler, stage_parent, killed):
 
 
 def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_completes_whole(gen, tmp_path, scheduler):
-    args = ("--count", "12", "--seed", "8", "--format", "pdf,json")
+    args = ("--count", "8", "--seed", "8", "--format", "pdf,json")
     killed = []
     killer = threading.Thread(target=kill_a_worker_once_rendering, args=(scheduler, tmp_path, killed))
     killer.start()
@@ -195,7 +195,7 @@ def test_when_dask_gives_a_task_up_the_batch_fails_whole_in_one_line(gen, tmp_pa
     assert gen("--count", "1", "--seed", "1", "--format", "json", "--out", out)[0] == 0
     # The scheduler gives a task up at the first worker death while running it (Dask's default: 3).
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
                                      silence_logs=logging.CRITICAL) as cluster:
         killed = []
         killer = threading.Thread(target=kill_a_worker_once_rendering,
