@@ -28,10 +28,9 @@ from pathlib import Path
 from ..render.fingerprint import difference, fingerprint
 from ..render.templates import DocumentOptions
 from .base import Tools
-from .workers import ITEMS_PER_WORKER
 
 EXTRA = "pip install 'gen-worksheets[cluster]'"
-MAX_TEMPLATES_BYTES = 64 * 1024 * 1024  # a template pack is CSS, HTML, a few images
+MAX_TEMPLATES_BYTES = 4 * 1024 * 1024  # a template pack is CSS, HTML, a few images; it goes with every task
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 30  # how long a scheduler may have no worker (one being started) before the run stops
 # Tasks in flight per worker thread: enough that no worker waits for the next while its result
@@ -71,7 +70,7 @@ def pack_templates(folder: Path) -> dict[str, bytes]:
             size += len(data)
             if size > MAX_TEMPLATES_BYTES:
                 raise ClusterError(f"{folder} holds over {MAX_TEMPLATES_BYTES // 2**20} MB; too much to send "
-                                   "to every worker of the cluster")
+                                   "with every document to the cluster's workers")
             files[path.relative_to(root).as_posix()] = data
     return files
 
@@ -84,7 +83,6 @@ class _Unpacked(threading.local):
 
     spec_id: str | None = None
     tools: Tools | None = None
-    items = 0
 
 
 _unpacked = _Unpacked()
@@ -92,9 +90,10 @@ _unpacked = _Unpacked()
 
 def _tools(spec: Spec) -> Tools:
     state = _unpacked
-    if state.spec_id != spec.id or state.items >= ITEMS_PER_WORKER:
-        # Made anew after as many items as a local worker serves, so that WeasyPrint's caches
-        # (fonts, stylesheets) cannot grow without bound.
+    # Made once a run. A worker process's memory still grows as it lays out documents (~0.3 MB a
+    # variant, measured; not given back by new tools, gc or malloc_trim): local workers are replaced
+    # every ITEMS_PER_WORKER items, a cluster's by Dask's --lifetime-restart (README: Large batches).
+    if state.spec_id != spec.id:
         options = spec.options
         if spec.templates is not None:
             folder = Path(tempfile.mkdtemp(prefix="gen-worksheets-templates-"))
@@ -105,8 +104,7 @@ def _tools(spec: Spec) -> Tools:
         state.tools = Tools(options)
         if spec.templates is not None:
             weakref.finalize(state.tools, shutil.rmtree, folder, ignore_errors=True)
-        state.spec_id, state.items = spec.id, 0
-    state.items += 1
+        state.spec_id = spec.id
     return state.tools
 
 
@@ -235,10 +233,11 @@ class Cluster:
         return sum(self.client.nthreads().values()) or 1
 
     def start(self, options: DocumentOptions) -> None:
-        """Send what every task of the run needs (the templates' contents among it) once."""
+        """Make what every task of the run needs (the templates' contents among it). It goes with
+        each task, not scattered once: scattered data lives only on workers, and is lost when they
+        are all replaced at once (--lifetime-restart), which would fail the run."""
         templates = pack_templates(options.templates) if options.templates else None
-        spec = Spec(uuid.uuid4().hex, replace(options, templates=None), templates, fingerprint())
-        self._spec = self.client.scatter(spec, broadcast=True, hash=False)
+        self._spec = Spec(uuid.uuid4().hex, replace(options, templates=None), templates, fingerprint())
 
     def _call(self, function: Callable, args: tuple):
         return self.client.submit(_task, self._spec, function, args, pure=False)
