@@ -34,6 +34,8 @@ _PUBLIC = {
     "Response": "grading.responses", "Reading": "grading.responses",
     "read_responses": ("grading.read", "read"), "read_notebooks": "grading.notebooks",
     "mark": "grading.report", "Report": "grading.report",
+    "load_moodle_report": ("grading.moodletable", "load"), "read_moodle_export": ("grading.moodleexport", "read"),
+    "regrade": "grading.moodleregrade",
 }
 
 __all__ = ["__version__", *_PUBLIC]

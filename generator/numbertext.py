@@ -44,6 +44,12 @@ def given(value: float, lang: str = "en") -> str:
     return _finish(repr(plain(value)), lang)
 
 
+def typeable(value: float, lang: str = "en") -> str:
+    """A given number as a student types it into a form: ``given`` with a hyphen-minus, which
+    Moodle reads (it reads U+2212 as no number at all)."""
+    return repr(plain(value)).replace(".", DECIMAL_MARK[lang])
+
+
 def shape(text: str) -> tuple[bool, int]:
     """Whether a printed number has a minus sign, and how many digits before its decimal mark:
     what its width in a column of numbers with the same decimals depends on."""
@@ -62,6 +68,9 @@ def score(value: float) -> str:
 # Minus signs people paste from documents: U+2212 (the worksheets'), en dash, figure dash.
 _TYPED_MINUS = str.maketrans({MINUS: "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
 _SPACE = re.compile(r"\s+")
+# Moodle's other ways of writing an exponent (qtype_numerical's answer processor): 8.48x10^-1,
+# 8.48*10^-1, 8.48×10**-1.
+_TIMES_TEN = re.compile(r"\s*(?:[xX*\u00d7]\s*10\s*(?:\^|\*\*))\s*(?=[+-]?\s*\d)")
 _PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -70,9 +79,12 @@ def typed(text: str) -> float | None:
     something else.
 
     ``0.7616``, ``0,7616`` (the decimal comma), ``−0,7088`` (U+2212, as the worksheets print it),
-    ``-0.7088``, spaces anywhere (``1 234,5`` groups digits the Russian way), ``1e-3``. Not a
-    number: ``nan``, ``inf``, ``1,234.5`` (which mark is the decimal one?), ``1/2``.
+    ``-0.7088``, spaces anywhere (``1 234,5`` groups digits the Russian way), ``1e-3``, and the
+    exponents Moodle reads (``8.48284x10^-1``, ``*10^``, ``×10**``). Not a number: ``nan``,
+    ``inf``, ``1,234.5`` (which mark is the decimal one?), ``1/2``.
     """
+    if "10" in text:
+        text = _TIMES_TEN.sub("e", text)
     if not text.isascii():
         text = text.translate(_TYPED_MINUS)
     if "," in text:

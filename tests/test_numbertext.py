@@ -3,6 +3,7 @@
 import pytest
 
 from generator import numbertext
+from generator.grading.moodlenumber import moodle_reads
 
 
 def test_answers_keep_trailing_zeros_and_use_the_true_minus():
@@ -44,6 +45,8 @@ def test_scores_as_a_gradebook_takes_them():
     ("0.7616", 0.7616), ("0,7616", 0.7616), ("\u22120,7088", -0.7088), ("-0.7088", -0.7088),
     ("  1e-3 ", 0.001), ("1E\u22123", 0.001), ("0,5e-3", 0.0005), ("+2", 2.0), (".5", 0.5), ("5.", 5.0),
     ("1 234,5", 1234.5), ("- 0.5", -0.5), ("\u00a00,5\u00a0", 0.5), ("\u20130.25", -0.25), ("3", 3.0),
+    ("8.48284x10^-1", 0.848284), ("-12.5x10^1", -125.0), ("1*10**3", 1000.0), ("2\u00d710^-2", 0.02),
+    ("65.1 x 10^-1", 6.51),
 ])
 def test_typed_numbers(text, value):
     assert numbertext.typed(text) == value
@@ -55,3 +58,16 @@ def test_typed_numbers(text, value):
 ])
 def test_typed_not_numbers(text):
     assert numbertext.typed(text) is None
+
+
+# What students typed into Moodle in shared/moodle-samples, and more of Moodle's forms.
+MOODLE_FORMS = ["0.2449", "-0.9918597245682078", "  0.7187  ", "0.85 20", "- 0.8483", "-244.9187E-3",
+                "8.48284x10^-1", "-991.4284e-3", ".6495", "+0.3818", "+ 5.1269", "2563.4674e-3", "1*10**-2",
+                "3\u00d710^1", "-0,38180", "0,7616", "7", "-.5"]
+
+
+@pytest.mark.parametrize("text", MOODLE_FORMS)
+def test_the_grader_reads_what_moodle_reads(text):
+    """Every number Moodle reads in an attempt with the decimal comma (where a comma is not a
+    thousands separator, which the grader never takes it for) is the same number to the grader."""
+    assert numbertext.typed(text) == moodle_reads(text, ",")

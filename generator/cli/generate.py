@@ -16,6 +16,7 @@ from ..exercise.functions import ACTIVATIONS, LOSSES, OUTPUTS
 from ..exercise.layout import Layout, LayoutError
 from ..exercise.selfcheck import SelfCheckError
 from ..outputs import FORMATS, write_batch
+from ..outputs.moodle import title_problem
 from ..render.templates import DocumentOptions
 from .outdir import staged
 from .shell import (
@@ -141,6 +142,8 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
             raise click.BadParameter(f"cannot read {given_file}: {e.strerror or e}", param_hint="--given") from None
         except GivenError as e:
             raise click.BadParameter(f"{given_file}: {e}", param_hint="--given") from None
+    if "moodle" in formats and title and (problem := title_problem(title)):
+        raise click.BadParameter(f"{problem}: choose another title for the Moodle category", param_hint="--title")
     inputs = [p for p in (given_file, templates_dir) if p is not None]
     check_out(out, force, inputs)  # before the work: fail fast
     pdf = any(FORMATS[name].makes_pdf for name in formats)

@@ -18,6 +18,7 @@ class Response:
     code: str = ""  # the variant code as written, "" when not given
     variant: int | None = None  # the variant number, when given
     cells: dict[str, str] = field(default_factory=dict)  # answer name -> text as given; absent: not answered
+    identity: tuple[tuple[str, str], ...] = ()  # (column, value): who it is, as an export names them
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exercise.batch import Batch
+from ..grading.moodleregrade import Regrade
 from ..grading.report import Report
 from ..render.diagram import Diagram
 from ..render.pdf import load_weasyprint
@@ -195,4 +196,6 @@ class GradeJob:
     jobs: int = 1
     progress: Callable[[int], None] = lambda done: None
     refused: list[str] = field(default_factory=list)  # URLs the templates asked for and did not get
+    regrade: Regrade | None = None  # a Moodle export re-graded: ``report`` is then its counted attempts
+    left_out: list[str] = field(default_factory=list)  # students moodle-grades.csv cannot name
     cluster: Cluster | None = None  # lays out the PDFs, if given

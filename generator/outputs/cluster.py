@@ -92,7 +92,7 @@ def _tools(spec: Spec) -> Tools:
     state = _unpacked
     # Made once a run. A worker process's memory still grows as it lays out documents (~0.3 MB a
     # variant, measured; not given back by new tools, gc or malloc_trim): local workers are replaced
-    # every ITEMS_PER_WORKER items, a cluster's by Dask's --lifetime-restart (README: Large batches).
+    # every ITEMS_PER_WORKER items; a cluster's are restarted between batches (README: Large batches).
     if state.spec_id != spec.id:
         options = spec.options
         if spec.templates is not None:

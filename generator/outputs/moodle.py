@@ -11,6 +11,7 @@ batch as wide as the widest (see ``box_filler``). Wording and layout are the tem
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,11 +63,35 @@ def subquestion(value: str, tolerance: str, filler: str) -> str:
     return f"{{1:NUMERICAL:={value}:{tolerance}~%0%{filler}:0}}"
 
 
+# "&name;" Moodle would show as a character: its "&" is written "&amp;".
+_ENTITY_LIKE = re.compile(r"&(?=[a-zA-Z0-9#]{1,8};)")
+
+
+def category_name(name: str) -> str:
+    """A category name as Moodle keeps it and shows it as typed.
+
+    The importer cleans each name as PARAM_TEXT (tags are stripped: ``<Learning>`` would be
+    lost) and the question bank shows it through format_string, which strips tags and turns
+    entities into characters: so ``<`` and ``>`` are written as entities, and ``&`` only where
+    it would start one."""
+    return _ENTITY_LIKE.sub("&amp;", name).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot name the batch's category, or None. Moodle trims each name, and
+    takes a first level named ``top`` for its own top category (the level is lost)."""
+    if not title.strip():
+        return "is blank, and Moodle's category would have no name"
+    if title.strip() == "top":
+        return "is 'top', the name Moodle keeps for the top category of a course (the level would be lost)"
+    return None
+
+
 def category_path(*names: str) -> str:
     """``$course$/a/b`` as Moodle's importer splits it: a slash inside a name is doubled."""
     escaped = []
     for name in names:
-        name = name.replace("/", "//")
+        name = category_name(name).replace("/", "//")
         escaped.append((" " + name if name.startswith("/") else name) + (" " if name.endswith("/") else ""))
     return "/".join(["$course$", *escaped])
 
@@ -126,7 +151,10 @@ class MoodleExport:
         except (KeyError, IndexError, ValueError):
             raise TemplateError(f"lang/{self.renderer.options.lang}.json: \"moodle_batch\" is missing or is not "
                                 "a sentence with {layers}, {code} and {count}") from None
-        return self.renderer.render("moodle/quiz.xml", category=category_path(title, batch_name), questions=questions)
+        # In CDATA, as Moodle's own export writes it: Moodle's XML reader drops the space
+        # between two entities ("&amp; &lt;b&gt;" came back as "&<b>").
+        category = _cdata(category_path(title, batch_name))
+        return self.renderer.render("moodle/quiz.xml", category=category, questions=questions)
 
 
 def moodle_xml(batch: Batch, options: DocumentOptions) -> str:

@@ -159,6 +159,7 @@ class Renderer:
             integer_digits=lambda values: max(numbertext.shape(numbertext.answer(v, decimals, lang))[1]
                                               for v in values),
             given=lambda v: numbertext.given(v, lang),
+            typeable=lambda v: numbertext.typeable(v, lang),
             score=lambda v: numbertext.given(round(v, 4), lang),
             fill=_fill,
             formula=_formula,

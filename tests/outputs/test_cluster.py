@@ -237,10 +237,3 @@ def test_a_stopped_run_cancels_its_tasks_and_leaves_nothing(tmp_path, scheduler,
             time.sleep(0.02)
         assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
 
-
-def test_workers_replaced_as_they_go_give_the_same_bytes(gen, tmp_path):
-    # --lifetime-restart, as the README has workers started: each replaced every few seconds here.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.CRITICAL, lifetime="3s", lifetime_stagger="1s",
-                                  lifetime_restart=True) as cluster:
-        same_as_local(gen, tmp_path, cluster.scheduler_address, "--count", "16", "--seed", "6", "--format", "pdf")

@@ -6,13 +6,16 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 
 from generator import numbertext
+from generator.grading.moodlenumber import moodle_reads
+from generator.numbertext import DECIMAL_MARK
 from generator.render.templates import DocumentOptions, Renderer
 
-from commands import run_ok
+from commands import run, run_ok
 
 SEED = "20261128"
 
@@ -122,13 +125,17 @@ def test_question_text_has_the_given_numbers_and_no_answer(export):
     for q, v in zip(clozes(root), key["variants"]):
         _, text = parse_cloze(q.findtext("questiontext/text"))
         given = v["given"]
+        # Printed as a student types them into Moodle (hyphen-minus), and read back by Moodle's
+        # number reader as the given number, in an attempt in the batch's language.
         for value in [*given["x"], given["y"], given["lr"]]:
-            assert numbertext.given(value, lang) in text, value
+            assert numbertext.typeable(value, lang) in text, value
+            assert moodle_reads(numbertext.typeable(value, lang), DECIMAL_MARK[lang]) == value
         # The weight matrices, cell by cell, in the order of layers, rows and columns.
         # (The value cells are the bordered ones: a bias row's label "1" is a cell of text too.)
         cells = re.findall(r"<td style=\"border:1px solid[^\"]*\">([^<]*)</td>", text)
         weights = [w for m in "WUTV" for row in given.get(m, []) for w in row]
-        assert cells == [numbertext.given(w, lang) for w in weights]
+        assert cells == [numbertext.typeable(w, lang) for w in weights]
+        assert [moodle_reads(c, DECIMAL_MARK[lang]) for c in cells] == weights
         for name, value in v["answers"].items():
             assert numbertext.answer(value, key["decimals"], lang) not in text, name
 
@@ -159,3 +166,66 @@ def test_html_is_what_moodle_keeps(export):
             ET.fromstring(f"<div>{html}</div>")  # well-formed: every tag closed, no named entities
             assert not re.search(r"<script|<style|<link|class=|\\\(|https?:|//", html, re.I)
             assert re.findall(r'src="([^"]*)"', html) in ([], ["@@PLUGINFILE@@/diagram.svg"])
+
+
+def html2text(text: str) -> str:
+    """The text of question HTML roughly as the Responses report's html2text gives it: tags
+    gone, a line per paragraph."""
+    return unescape(re.sub(r"<[^>]+>", "", re.sub(r"</p>|<br/?>", "\n", text)))
+
+
+def test_question_text_starts_with_the_variant_and_its_code(export):
+    lang, _, root, key = export
+    word = {"en": "Variant", "ru": "Вариант"}[lang]
+    for q, v in zip(clozes(root), key["variants"]):
+        first = html2text(q.findtext("questiontext/text")).strip().splitlines()[0]
+        assert first == f"{word} {v['variant']} · {v['code']}"
+
+
+def test_no_table_cell_is_left_to_the_theme_s_borders(export):
+    _, _, root, _ = export
+    for q in clozes(root):
+        for text in (q.findtext("questiontext/text"), q.findtext("generalfeedback/text")):
+            cells = re.findall(r"<(?:td|table)\b[^>]*>", text)
+            assert cells and all(re.search(r'style="border:', c) for c in cells), \
+                [c for c in cells if 'style="border:' not in c][:3]
+
+
+def test_the_typing_note_is_true_in_every_language(export):
+    lang, _, root, key = export
+    text = html2text(clozes(root)[0].findtext("questiontext/text"))
+    point = numbertext.fixed(-1.23456789, key["decimals"])
+    comma = point.replace(".", ",")
+    assert point in text and comma in text and numbertext.MINUS + "1" not in text
+    # A decimal point is read in an attempt of any language; the comma only where the language writes one.
+    assert moodle_reads(point, ".") == moodle_reads(point, ",") == float(point)
+    assert moodle_reads(comma, ".") != float(point) and moodle_reads(comma, ",") == float(point)
+    sentence = {"en": "a decimal comma", "ru": "запятая"}[lang]
+    condition = {"en": "only when your Moodle's language", "ru": "только если язык вашего Moodle"}[lang]
+    assert sentence in text and condition in text
+
+
+def moodle_category(path: str) -> list[str]:
+    """The category names Moodle makes of a path and shows (split_category_path's PARAM_TEXT
+    cleaning, then format_string: tags stripped, entities shown as characters)."""
+    names = [n.replace("//", "/") for n in re.split(r"(?<!/)/(?!/)", path)]
+    return [unescape(re.sub(r"<[^>]*>", "", n).strip()) for n in names]
+
+
+@pytest.mark.parametrize("title", ['R&D "Deep" <Learning>', "& <b>x</b>", "a / b", "&amp; &lt;", " spaced  out "])
+def test_a_title_is_the_category_moodle_shows(tmp_path, title):
+    run_ok("--count", "1", "--seed", SEED, "--format", "moodle", "--title", title, "--out", str(tmp_path / "o"),
+           "--quiet")
+    xml = (tmp_path / "o" / "moodle.xml").read_text(encoding="utf-8")
+    assert "<category><text><![CDATA[$course$/" in xml  # one piece of text: no entity boundaries
+    path = ET.fromstring(xml)[0].findtext("category/text")
+    assert moodle_category(path)[:2] == ["$course$", title.strip()]
+
+
+@pytest.mark.parametrize("title", ["top", " top ", " ", "\t"])
+def test_a_title_that_cannot_be_a_category_is_refused(tmp_path, capsys, title):
+    assert run("--count", "1", "--format", "moodle", "--title", title, "--out", tmp_path / "o") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--title" in err and "category" in err
+    assert not (tmp_path / "o").exists()
+    run_ok("--count", "1", "--format", "json", "--title", title, "--out", tmp_path / "p", "--quiet")
