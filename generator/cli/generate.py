@@ -23,6 +23,7 @@ from .shell import (
     check_out,
     check_pdf_output,
     check_text,
+    cluster,
     comma_list,
     document_options,
     progress_bar,
@@ -34,7 +35,8 @@ from .shell import (
 )
 
 DEFAULT_FORMATS = "pdf,json,csv"
-MAX_COUNT = MAX_VARIANTS
+MAX_COUNT = MAX_VARIANTS  # on this machine
+MAX_CLUSTER_COUNT = 1_000_000  # with --scheduler
 
 EXAMPLES = """
 \b
@@ -72,8 +74,8 @@ def _set(ctx: click.Context, name: str) -> bool:
 
 @click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]},
              invoke_without_command=True, subcommand_metavar="[grade RESPONSES --key answers.json ...]")
-@click.option("--count", type=click.IntRange(1, MAX_COUNT), default=30, show_default=True,
-              help="How many variants (one per student).")
+@click.option("--count", type=int, default=30, show_default=True,
+              help=f"How many variants (one per student): 1 to {MAX_COUNT}, to {MAX_CLUSTER_COUNT} with --scheduler.")
 @click.option("--seed", type=click.IntRange(0, MAX_SEED),
               help="Master seed: the same seed and options give the same batch. Default: drawn at random "
                    "and recorded in answers.json.")
@@ -103,7 +105,7 @@ def _set(ctx: click.Context, name: str) -> bool:
 @click.version_option(__version__, prog_name="gen-worksheets")
 @click.pass_context
 def generate(ctx, count, seed, given_file, layers, activation, bias, output, loss, lr, decimals, formats,
-             worked_examples, out, lang, title, paper, templates_dir, accessible, jobs, force, quiet):
+             worked_examples, out, lang, title, paper, templates_dir, accessible, jobs, scheduler, force, quiet):
     """Draw COUNT random variants of the course exercise "multidimensional backpropagation",
     solve each one, and write the worksheets and their answer keys.
 
@@ -118,6 +120,10 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
         return
     started = time.perf_counter()
     check_text(ctx)
+    limit = MAX_CLUSTER_COUNT if scheduler else MAX_COUNT
+    if not 1 <= count <= limit:
+        beyond = "" if scheduler or count < 1 else f" ({MAX_CLUSTER_COUNT} with --scheduler)"
+        raise click.BadParameter(f"{count} is not in the range 1<=x<={limit}{beyond}", param_hint="'--count'")
     tell = quiet_or(quiet)
     # Without answers.json, notebooks or a Moodle file handed out could never be graded, nor the
     # batch made again: its master seed is recorded nowhere else.
@@ -144,7 +150,8 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
         raise click.BadParameter(f"{problem}: choose another title for the Moodle category", param_hint="--title")
     inputs = [p for p in (given_file, templates_dir) if p is not None]
     check_out(out, force, inputs)  # before the work: fail fast
-    if any(FORMATS[name].makes_pdf for name in formats):
+    pdf = any(FORMATS[name].makes_pdf for name in formats)
+    if pdf:
         check_pdf_output(title, tell)
     for line in images_without_alt(templates_dir):
         tell(f"gen-worksheets: warning: {line}")
@@ -152,7 +159,8 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
     options = DocumentOptions(lang=lang, paper=paper, title=title,
                               decimals=decimals, worked_examples=worked_examples, templates=templates_dir,
                               accessible=accessible)
-    with writing(out, force, inputs, tell) as target:
+    # Before anything is drawn: a cluster that cannot make the same bytes stops the run.
+    with cluster(scheduler if pdf else None, options, tell) as workers, writing(out, force, inputs, tell) as target:
         try:
             batch = make_batch(count=count, seed=seed, exercise=givens.exercise if givens else exercise, lr=lr,
                                decimals=decimals, givens=givens)
@@ -164,7 +172,7 @@ def generate(ctx, count, seed, given_file, layers, activation, bias, output, los
             say(f"gen-worksheets: warning: {line}")
         rendering = not quiet and any(FORMATS[name].per_variant for name in formats)
         with staged(target) as stage, progress_bar(len(batch), "Rendering", rendering) as progress:
-            summary = write_batch(batch, stage, formats, options, jobs=jobs, progress=progress)
+            summary = write_batch(batch, stage, formats, options, jobs=jobs, progress=progress, cluster=workers)
             stop_if_signalled()  # before the batch replaces --out
 
     warn_refused(summary.refused, tell)

@@ -24,6 +24,7 @@ from .shell import (
     check_out,
     check_pdf_output,
     check_text,
+    cluster,
     comma_list,
     document_options,
     progress_bar,
@@ -67,7 +68,7 @@ Examples:
                   done="the grades are complete", quiet=", refused rows and warnings about RESPONSES and --key")
 @click.pass_context
 def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, attempts_method, max_grade, out,
-          lang, title, paper, templates_dir, accessible, jobs, force, quiet):
+          lang, title, paper, templates_dir, accessible, jobs, scheduler, force, quiet):
     """Mark the students' answers against the key: rounding-aware tolerances, and credit for
     work carried forward from a wrong earlier value. RESPONSES is a CSV file (a row per
     worksheet, with `code` or `variant` and a column per answer named as in answers.json), a
@@ -136,10 +137,11 @@ def grade(ctx, responses_file, key_file, carried_credit, formats, show_answers, 
 
     options = DocumentOptions(lang=lang, paper=paper, title=title, decimals=key.decimals, templates=templates_dir,
                               accessible=accessible)
-    with (writing(out, force, inputs, tell) as target, staged(target) as stage,
+    with (cluster(scheduler if "pdf" in formats else None, options, tell) as workers,
+          writing(out, force, inputs, tell) as target, staged(target) as stage,
           progress_bar(len(report), "Feedback", not quiet and "pdf" in formats) as progress):
         job = GradeJob(regrade.counted_report() if regrade else report, stage, options, str(key_file),
-                       show_answers, jobs, progress, regrade=regrade)
+                       show_answers, jobs, progress, regrade=regrade, cluster=workers)
         refused_urls = write_grades(job, formats)
         stop_if_signalled()  # before the grades replace --out
     warn_refused(refused_urls, tell)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from ..outputs.cluster import Cluster, ClusterError
 from ..outputs.workers import default_jobs
 from ..render import glyphs
 from ..render.pdf import RenderError, subsets_fonts_with_harfbuzz
@@ -92,6 +93,9 @@ def document_options(out: Path, documents: str, templates_example: str, done: st
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=default_jobs(),
                      show_default="number of CPUs",
                      help=f"Worker processes that lay out {documents}; the output is the same whatever the number."),
+        click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS",
+                     help=f"A Dask scheduler (tcp://HOST:8786) whose workers lay out {documents}, the same bytes "
+                          "as here; default: $DASK_SCHEDULER_ADDRESS. Needs gen-worksheets[cluster]."),
         click.option("--force", is_flag=True, help=f"Replace the files already in --out (only once {done})."),
         click.option("--quiet", "-q", is_flag=True, help=f"Print nothing but errors{quiet}."),
     ]
@@ -176,10 +180,32 @@ def writing(out: Path, force: bool, inputs: Sequence[Path], tell: Callable[[str]
                      f"beside {out}: {', '.join(p.name for p in removed)}")
             check_out(out, force, inputs)  # another run may have written it before we held the lock
             yield target
-    except (OutputError, TemplateError, RenderError) as e:
+    except (OutputError, TemplateError, RenderError, ClusterError) as e:
         raise click.ClickException(str(e)) from None
     except OSError as e:
         raise click.ClickException(f"cannot write {out}: {e.strerror or e}") from None
+
+
+@contextmanager
+def cluster(address: str | None, options, tell: Callable[[str], None]) -> Iterator[Cluster | None]:
+    """The Dask cluster at ``address`` (None: none), its workers checked to make the same bytes as
+    this process and given what the run's tasks need; closed at the end, its outstanding work
+    cancelled."""
+    if not address:
+        yield None
+        return
+    try:
+        connection = Cluster(address)
+    except ClusterError as e:
+        raise click.ClickException(str(e)) from None
+    with connection:
+        try:
+            connection.check()
+            connection.start(options)
+        except ClusterError as e:
+            raise click.ClickException(str(e)) from None
+        tell(f"{PROGRAM}: laying out the PDFs on {connection.threads()} worker thread(s) at {address}")
+        yield connection
 
 
 # --- signals, streams, errors: one way for both commands ------------------------------------

@@ -13,7 +13,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -47,27 +47,30 @@ def given_dict(batch: Batch, k: int) -> dict:
     return out | _own_fields(batch.exercise)
 
 
-def answers_document(batch: Batch) -> dict:
-    answers = batch.solution.answers()
-    variants = [
-        {
-            "variant": k + 1,
-            "code": batch.codes[k],
-            "given": given_dict(batch, k),
-            "answers": {name: float(values[k]) for name, values in answers.items()},
-            "tolerances": {name: float(values[k]) for name, values in batch.tolerances.items()},
-            "check_residual": float(batch.check_residuals[k]),
-        }
-        for k in range(len(batch))
-    ]
+def _variant_document(batch: Batch, answers: dict[str, np.ndarray], k: int) -> dict:
+    return {
+        "variant": k + 1,
+        "code": batch.codes[k],
+        "given": given_dict(batch, k),
+        "answers": {name: float(values[k]) for name, values in answers.items()},
+        "tolerances": {name: float(values[k]) for name, values in batch.tolerances.items()},
+        "check_residual": float(batch.check_residuals[k]),
+    }
+
+
+def _header(batch: Batch) -> dict:
     return {
         "generator": GENERATOR,
         "master_seed": batch.master_seed,
         "layers": list(batch.layout.sizes),
         **batch.exercise.names,
         "decimals": batch.decimals,
-        "variants": variants,
     }
+
+
+def answers_document(batch: Batch) -> dict:
+    answers = batch.solution.answers()
+    return _header(batch) | {"variants": [_variant_document(batch, answers, k) for k in range(len(batch))]}
 
 
 # A list holding only numbers, or only such lists: written on one line.
@@ -75,19 +78,36 @@ _FLAT_LIST = re.compile(r"\[\s*([^\[\]{}\"]*?)\s*\]")
 _LIST_OF_LISTS = re.compile(r"\[\s*((?:\[[^\[\]{}\"]*\],?\s*)+)\]")
 
 
-def answers_json(batch: Batch) -> str:
-    text = json.dumps(answers_document(batch), indent=1, ensure_ascii=False, allow_nan=False)
+def _json(obj) -> str:
+    text = json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False)
     text = _FLAT_LIST.sub(lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
-    text = _LIST_OF_LISTS.sub(lambda m: "[" + ", ".join(re.findall(r"\[[^\]]*\]", m.group(1))) + "]", text)
-    return text + "\n"
+    return _LIST_OF_LISTS.sub(lambda m: "[" + ", ".join(re.findall(r"\[[^\]]*\]", m.group(1))) + "]", text)
 
 
-def answers_csv(batch: Batch) -> str:
+def write_answers_json(batch: Batch, out: TextIO) -> None:
+    """answers.json into ``out``, a variant at a time: the text of ``answers_document`` as
+    ``json.dumps(indent=1)`` lays it out, with lists of numbers on one line, never held whole
+    (a batch of 100,000 variants is ~3 GB of Python objects as one document)."""
+    answers = batch.solution.answers()
+    out.write(_json(_header(batch)).removesuffix("\n}") + ',\n "variants": [\n')
+    for k in range(len(batch)):
+        if k:
+            out.write(",\n")
+        out.write("\n".join("  " + line for line in _json(_variant_document(batch, answers, k)).split("\n")))
+    out.write("\n ]\n}\n")
+
+
+def answers_json(batch: Batch) -> str:
+    buffer = io.StringIO()
+    write_answers_json(batch, buffer)
+    return buffer.getvalue()
+
+
+def write_answers_csv(batch: Batch, out: TextIO) -> None:
     """One row per variant: variant, code, the given numbers, the answers, check_residual."""
     layout = batch.layout
     answers = batch.solution.answers()
-    buffer = io.StringIO()
-    writer = csvcells.Writer(buffer, lineterminator="\n")
+    writer = csvcells.Writer(out, lineterminator="\n")
     writer.writerow(["variant", "code", *layout.given_names, *answers, "check_residual"])
     given_rows = batch.givens.flat()
     for k in range(len(batch)):
@@ -97,6 +117,11 @@ def answers_csv(batch: Batch) -> str:
             + [repr(float(values[k])) for values in answers.values()]
             + [repr(float(batch.check_residuals[k]))]
         )
+
+
+def answers_csv(batch: Batch) -> str:
+    buffer = io.StringIO()
+    write_answers_csv(batch, buffer)
     return buffer.getvalue()
 
 

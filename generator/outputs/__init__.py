@@ -15,6 +15,7 @@ from ..render.templates import DocumentOptions
 from . import base, feedback, grades
 from .answerfiles import CSV, JSON
 from .base import GradeJob, Output, Summary
+from .cluster import Cluster
 from .moodle import MOODLE
 from .notebooks import IPYNB
 from .printed import HTML, PDF
@@ -29,10 +30,11 @@ GRADE_FORMATS: dict[str, Callable[[GradeJob], None]] = {
 
 
 def write_batch(batch: Batch, folder: Path, formats: Sequence[str], options: DocumentOptions, jobs: int = 1,
-                progress: Callable[[int], None] = lambda done: None) -> Summary:
+                progress: Callable[[int], None] = lambda done: None, cluster: Cluster | None = None) -> Summary:
     """Write every file ``formats`` (``FORMATS``' names) asks for into ``folder``; ``progress``
-    hears of each variant."""
-    return base.write(batch, folder, [o for name, o in FORMATS.items() if name in formats], options, jobs, progress)
+    hears of each variant. With a ``cluster`` (``cluster.Cluster``), its workers lay out the PDFs."""
+    return base.write(batch, folder, [o for name, o in FORMATS.items() if name in formats], options, jobs, progress,
+                      cluster)
 
 
 def write_grades(job: GradeJob, formats: Sequence[str]) -> list[str]:

@@ -15,6 +15,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..exercise.batch import Batch
 from ..grading.moodleregrade import Regrade
@@ -24,6 +27,9 @@ from ..render.pdf import load_weasyprint
 from ..render.sheets import Sheet, sheet
 from ..render.templates import DocumentOptions, Renderer
 from .workers import in_workers
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
 
 
 @dataclass
@@ -42,42 +48,50 @@ def variant_names(count: int) -> list[str]:
     return [f"variant-{k:0{width}d}" for k in range(1, count + 1)]
 
 
-class Work:
-    """What a worker process keeps between variants: the batch, the templates, and each driver's
+class Tools:
+    """What a process that lays out documents keeps between them: the templates, and each driver's
     own tools (WeasyPrint, the notebook maker), made on first use: a tool that cannot be made
     (a bad catalog) must fail a task, and reach the command as one error, not kill the worker."""
 
-    def __init__(self, batch: Batch, options: DocumentOptions, outputs: Sequence[Output]):
-        self.batch = batch
+    def __init__(self, options: DocumentOptions):
         self.options = options
-        self.outputs = outputs
-        self.answers = batch.solution.answers()
         self.renderer = Renderer(options)
         self._tools: dict[str, object] = {}
 
-    def tool(self, name: str, make: Callable[[Work], object]):
-        """The tool ``name``, made by ``make(work)`` once per process."""
+    def tool(self, name: str, make: Callable[[Tools], object]):
+        """The tool ``name``, made by ``make(self)`` once per process."""
         if name not in self._tools:
             self._tools[name] = make(self)
         return self._tools[name]
+
+
+class Work(Tools):
+    """What a local worker process keeps between variants: the batch besides the tools."""
+
+    def __init__(self, batch: Batch, options: DocumentOptions, outputs: Sequence[Output]):
+        super().__init__(options)
+        self.batch = batch
+        self.outputs = outputs
+        self.answers = batch.solution.answers()
 
     def __call__(self, k: int) -> dict[str, object]:
         """Variant ``k``'s result of every driver that renders variants."""
         variant = Variant(self, k)
         return {o.name: o.render(variant) for o in self.outputs if o.per_variant}
 
-    def call(self, output: str, method: str):
+    def call(self, output: str, method: str, *args):
         """A driver's batch-wide work (the grading sheet), run in a worker beside the variants."""
-        return getattr(next(o for o in self.outputs if o.name == output), method)(self)
+        return getattr(next(o for o in self.outputs if o.name == output), method)(self, *args)
 
 
 class Variant:
     """One variant as the drivers see it in a worker: its view, and what several drivers use,
     made once (the diagram: PDF, HTML and Moodle; the HTML: PDF and HTML)."""
 
-    def __init__(self, work: Work, k: int):
+    def __init__(self, work: Tools, k: int, view: Sheet | None = None):
+        """``view`` made elsewhere (the command's process, for a cluster's worker), else here."""
         self.work, self.k = work, k
-        self.view: Sheet = sheet(work.batch, k, work.answers, work.options.worked_examples)
+        self.view: Sheet = view or sheet(work.batch, k, work.answers, work.options.worked_examples)
 
     @cached_property
     def diagram(self) -> Diagram:
@@ -99,7 +113,11 @@ class Job:
     options: DocumentOptions
     summary: Summary
     names: list[str]  # each variant's file name, without folder and suffix
-    submit: Callable[[str, str], Callable[[], object]]  # (driver, method) -> wait for its result
+    submit: Callable[..., Callable[[], object]]  # (driver, method, *args) -> wait for its result
+
+    @cached_property
+    def answers(self) -> dict[str, np.ndarray]:
+        return self.batch.solution.answers()
 
 
 class Output:
@@ -122,28 +140,48 @@ class Output:
 
 
 def write(batch: Batch, folder: Path, outputs: Sequence[Output], options: DocumentOptions, jobs: int = 1,
-          progress: Callable[[int], None] = lambda done: None) -> Summary:
-    """Every driver's files into ``folder``; ``progress`` hears of each variant."""
+          progress: Callable[[int], None] = lambda done: None, cluster: Cluster | None = None) -> Summary:
+    """Every driver's files into ``folder``; ``progress`` hears of each variant. With a ``cluster``,
+    the drivers that make PDFs lay them out on its workers, the others here."""
     summary = Summary()
-    job = Job(batch, folder, options, summary, variant_names(len(batch)), submit=lambda output, method: None)
+    job = Job(batch, folder, options, summary, variant_names(len(batch)), submit=lambda output, method, *args: None)
     rendering = [o for o in outputs if o.per_variant]
+    remote = [o for o in rendering if cluster is not None and o.makes_pdf]
+    local = [o for o in rendering if o not in remote]
     for name in dict.fromkeys(f for o in rendering for f in o.folders):
         (folder / name).mkdir()
     with ExitStack() as stack:
-        if rendering:
-            if jobs > 1 and any(o.makes_pdf for o in rendering):
+        if local:
+            if jobs > 1 and any(o.makes_pdf for o in local):
                 load_weasyprint()  # imported once, before the workers fork
-            variants, submit = stack.enter_context(in_workers(Work, (batch, options, outputs), len(batch), jobs))
-            job.submit = lambda output, method: submit("call", output, method)
+            variants, submit = stack.enter_context(in_workers(Work, (batch, options, local), len(batch), jobs))
+            job.submit = lambda output, method, *args: submit("call", output, method, *args)
+        if remote:
+            drivers = {o.name: o for o in remote}
+            job.submit = lambda output, method, *args: cluster.submit(getattr(drivers[output], method), *args)
         # Entered after the workers, so left before them: a print job is finished while they live.
-        adders = [stack.enter_context(o.collect(job)) for o in outputs]
-        if rendering:
+        adders = {o.name: stack.enter_context(o.collect(job)) for o in outputs}
+        if local:
             for k, results in enumerate(variants):
-                for o, add in zip(outputs, adders):
-                    if o.per_variant:
-                        add(k, results[o.name])
-                progress(k + 1)
+                for o in local:
+                    adders[o.name](k, results[o.name])
+                if not remote:
+                    progress(k + 1)
+        if remote:
+            answers = job.answers
+            views = ((k, sheet(batch, k, answers, options.worked_examples)) for k in range(len(batch)))
+            calls = ((k, render_variant, (remote, k, view)) for k, view in views)
+            for done, (k, results) in enumerate(cluster.results(calls), 1):
+                for o in remote:
+                    adders[o.name](k, results[o.name])
+                progress(done)
     return summary
+
+
+def render_variant(work: Tools, outputs: Sequence[Output], k: int, view: Sheet) -> dict[str, object]:
+    """On a cluster's worker: variant ``k``'s result of each of ``outputs``, from its view."""
+    variant = Variant(work, k, view)
+    return {o.name: o.render(variant) for o in outputs}
 
 
 @dataclass
@@ -160,3 +198,4 @@ class GradeJob:
     refused: list[str] = field(default_factory=list)  # URLs the templates asked for and did not get
     regrade: Regrade | None = None  # a Moodle export re-graded: ``report`` is then its counted attempts
     left_out: list[str] = field(default_factory=list)  # students moodle-grades.csv cannot name
+    cluster: Cluster | None = None  # lays out the PDFs, if given

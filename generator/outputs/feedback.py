@@ -9,6 +9,7 @@ joined into one print job.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from ..render.pdf import PdfMaker, load_weasyprint
 from ..render.pdfjoin import PdfJoiner
 from ..render.sheets import Symbol, symbol
 from ..render.templates import DocumentOptions, Renderer
-from .base import GradeJob
+from .base import GradeJob, Tools
+from .cluster import Cluster
 from .workers import in_workers
 
 
@@ -92,17 +94,26 @@ def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedbac
                     counts, marks.carried_credit, tuple(sections), show_answers)
 
 
-class _PageRenderer:
+def _maker(tools: Tools) -> PdfMaker:
+    return PdfMaker(tools.renderer.search_path, tools.renderer.options.accessible)
+
+
+def _page(tools: Tools, feedback: Feedback) -> tuple[bytes, list[str]]:
+    """One student's page(s), and the URLs refused so far."""
+    maker = tools.tool("pdf", _maker)
+    data, _ = maker.pdf(tools.renderer.feedback_html(feedback))
+    return data, list(maker.refused)
+
+
+class _PageRenderer(Tools):
     """What a worker process keeps between pages: the report, the templates, WeasyPrint."""
 
     def __init__(self, report: Report, options: DocumentOptions, show_answers: bool):
+        super().__init__(options)
         self.report, self.show_answers = report, show_answers
-        self.renderer = Renderer(options)
-        self.maker = PdfMaker(self.renderer.search_path, options.accessible)
 
     def __call__(self, i: int) -> tuple[bytes, list[str]]:
-        data, _ = self.maker.pdf(self.renderer.feedback_html(feedback_view(self.report, i, self.show_answers)))
-        return data, list(self.maker.refused)
+        return _page(self, feedback_view(self.report, i, self.show_answers))
 
 
 def write_feedback(
@@ -112,21 +123,30 @@ def write_feedback(
     show_answers: bool = False,
     jobs: int = 1,
     progress: Callable[[int], None] = lambda done: None,
+    cluster: Cluster | None = None,
 ) -> tuple[int, list[str]]:
-    """Write feedback.pdf; returns its pages and the URLs the templates were refused."""
+    """Write feedback.pdf; returns its pages and the URLs the templates were refused. With a
+    ``cluster``, its workers lay the pages out (the views are made here)."""
     refused: list[str] = []
-    if jobs > 1:
-        load_weasyprint()  # imported once, before the workers fork
-    with (in_workers(_PageRenderer, (report, options, show_answers), len(report), jobs) as (pages, _),
-          PdfJoiner(path, Renderer(options).print_job_title("feedback")) as joiner):
+    with ExitStack() as stack:
+        if cluster is None:
+            if jobs > 1:
+                load_weasyprint()  # imported once, before the workers fork
+            pages, _ = stack.enter_context(in_workers(_PageRenderer, (report, options, show_answers), len(report),
+                                                      jobs))
+        else:
+            calls = ((i, _page, (feedback_view(report, i, show_answers),)) for i in range(len(report)))
+            pages = (result for _, result in cluster.results(calls, ordered=True))
+        joiner = stack.enter_context(PdfJoiner(path, Renderer(options).print_job_title("feedback")))
         for i, (data, urls) in enumerate(pages):
             joiner.add_sheet(data)  # each student on a new sheet
             refused += [u for u in urls if u not in refused]
             progress(i + 1)
-        return joiner.pages, refused
+        joined = joiner
+    return joined.pages, refused
 
 
 def write(job: GradeJob) -> None:
     _, refused = write_feedback(job.report, job.folder / "feedback.pdf", job.options, job.show_answers, job.jobs,
-                                job.progress)
+                                job.progress, job.cluster)
     job.refused += refused

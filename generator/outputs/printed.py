@@ -5,16 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 from ..render.pdf import PdfMaker
 from ..render.pdfjoin import PdfJoiner
-from ..render.sheets import grading_table
+from ..render.sheets import GradingTable, grading_table
 from ..render.templates import Renderer
-from .base import Job, Output, Variant, Work
+from .base import Job, Output, Tools, Variant
 
 
-def _maker(work: Work) -> PdfMaker:
+def _maker(work: Tools) -> PdfMaker:
     return PdfMaker(work.renderer.search_path, work.renderer.options.accessible)
+
+
+# A print job holds at most this many variants (2,000+ pages): past it, numbered parts a print
+# shop's queue takes, and a teacher can send to several printers (README: Large batches).
+VARIANTS_PER_PRINT_JOB = 1000
+
+
+def print_jobs(count: int) -> list[range]:
+    """The variants (0-based) of each print job of a batch of ``count``."""
+    per_job = VARIANTS_PER_PRINT_JOB
+    return [range(start, min(start + per_job, count)) for start in range(0, count, per_job)]
+
+
+def print_job_name(stem: str, variants: range, count: int) -> str:
+    """``handouts.pdf`` for the only part; ``handouts-1001-2000.pdf``, numbered by the variants it
+    holds, as the variants' files are, for one of several."""
+    if len(variants) == count:
+        return f"{stem}.pdf"
+    width = max(2, len(str(count)))
+    return f"{stem}-{variants.start + 1:0{width}d}-{variants.stop:0{width}d}.pdf"
 
 
 class Pdf(Output):
@@ -30,37 +51,72 @@ class Pdf(Output):
         (worksheet_pdf, worksheet_pages), (key_pdf, key_pages) = maker.pdf(worksheet), maker.pdf(key)
         return worksheet_pdf, key_pdf, worksheet_pages + key_pages, list(maker.refused)
 
-    def grading_sheet(self, work: Work) -> tuple[bytes, int, list[str]]:
+    def grading_sheet(self, work: Tools, table: GradingTable) -> tuple[bytes, int, list[str]]:
         maker = work.tool("pdf", _maker)
-        data, pages = maker.pdf(work.renderer.grading_html(grading_table(work.batch, work.answers)))
+        data, pages = maker.pdf(work.renderer.grading_html(table))
         return data, pages, list(maker.refused)
 
     @contextmanager
     def collect(self, job: Job) -> Iterator[Callable[[int, object], None]]:
-        summary, folder = job.summary, job.folder
+        """Takes the variants in any order (a cluster's come as they are done); the print jobs are
+        joined from the files on disk, in order, as far as the variants are there: memory holds
+        one variant at a time, whatever the count."""
+        summary, folder, count = job.summary, job.folder, len(job.names)
+        parts = print_jobs(count)
+        grading_sheets: list[Callable[[], tuple[bytes, int, list[str]]]] = []  # one a part, waited for at the end
+        arrived: set[int] = set()
+        joined = 0  # variants joined into the print jobs
         with ExitStack() as stack:
-            # The print jobs grow as the variants arrive, one variant in memory at a time.
+            joiners: list[PdfJoiner] = []
             title = Renderer(job.options).print_job_title
-            handouts = stack.enter_context(PdfJoiner(folder / "handouts.pdf", title("worksheets")))
-            keys = stack.enter_context(PdfJoiner(folder / "answer-keys.pdf", title("answer_keys")))
-            grading_sheet = job.submit(self.name, "grading_sheet")  # laid out alongside the variants
+
+            def join(k: int) -> None:
+                nonlocal joiners
+                part = parts[k // VARIANTS_PER_PRINT_JOB]
+                if k == part.start:
+                    # laid out alongside the part's variants
+                    grading_sheets.append(job.submit(self.name, "grading_sheet",
+                                                     grading_table(job.batch, job.answers, part)))
+                    joiners = [stack.enter_context(PdfJoiner(folder / print_job_name(stem, part, count),
+                                                               title(kind)))
+                               for stem, kind in (("handouts", "worksheets"), ("answer-keys", "answer_keys"))]
+                handouts, keys = joiners
+                handouts.add_sheet(self._worksheet(job, k))
+                keys.add_sheet(self._key(job, k))
+                if k == part.stop - 1:  # the part is complete: written out now, not at the end
+                    stack.close()
+                    summary.files += 2
+                    summary.pages += handouts.pages + keys.pages
 
             def add(k: int, result) -> None:
+                nonlocal joined
                 worksheet, key, pages, refused = result
-                (folder / "worksheets" / f"{job.names[k]}.pdf").write_bytes(worksheet)
-                (folder / "keys" / f"{job.names[k]}-key.pdf").write_bytes(key)
+                self._worksheet(job, k).write_bytes(worksheet)
+                self._key(job, k).write_bytes(key)
                 summary.files += 2
                 summary.pages += pages
                 summary.add_refused(refused)
-                handouts.add_sheet(worksheet)
-                keys.add_sheet(key)
+                arrived.add(k)
+                while joined in arrived:
+                    arrived.remove(joined)
+                    join(joined)
+                    joined += 1
 
             yield add
+        for part, grading_sheet in zip(parts, grading_sheets):
             data, pages, refused = grading_sheet()
-            (folder / "grading-sheet.pdf").write_bytes(data)
-            summary.files += 3
-            summary.pages += pages + handouts.pages + keys.pages
+            (folder / print_job_name("grading-sheet", part, count)).write_bytes(data)
+            summary.files += 1
+            summary.pages += pages
             summary.add_refused(refused)
+
+    @staticmethod
+    def _worksheet(job: Job, k: int) -> Path:
+        return job.folder / "worksheets" / f"{job.names[k]}.pdf"
+
+    @staticmethod
+    def _key(job: Job, k: int) -> Path:
+        return job.folder / "keys" / f"{job.names[k]}-key.pdf"
 
 
 class Html(Output):

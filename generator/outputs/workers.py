@@ -19,6 +19,7 @@ from contextlib import contextmanager
 ITEMS_PER_WORKER = 250
 
 _worker = None  # this process's renderer
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def _die_with(parent: int) -> None:
@@ -45,6 +46,10 @@ def _start(make: Callable, args: tuple, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     _die_with(parent)
+    # Blocked since the fork (``in_workers``): a SIGTERM from the pool's terminate() arriving before
+    # this point met the command's handler, whose exception Python swallows in an at-fork hook, and
+    # left a worker that never exits, the command waiting for it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _worker = make(*args)
 
 
@@ -73,8 +78,18 @@ def in_workers(make: Callable, args: tuple, count: int, jobs: int) -> Iterator[t
     # fork: workers start with WeasyPrint already imported (half a second each saved), and,
     # unlike spawn and forkserver, a library caller's __main__ is not imported again.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(min(jobs, count), initializer=_start, initargs=(make, args, os.getpid()),
-                      maxtasksperchild=ITEMS_PER_WORKER) as pool:
+    # Workers are forked with the stop signals blocked (by the pool's threads too, which fork the
+    # replacements), until ``_start`` has set their own handling; the command's are unblocked only
+    # once the pool is entered, so that a signal during its making stops (terminates) it whole.
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        pool = context.Pool(min(jobs, count), initializer=_start, initargs=(make, args, os.getpid()),
+                            maxtasksperchild=ITEMS_PER_WORKER)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+        raise
+    with pool:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
         submit = lambda name, *arguments: pool.apply_async(_method, (name, arguments)).get  # noqa: E731
         yield pool.imap(_item, range(count)), submit
         pool.close()  # all done: let the workers finish rather than be terminated

@@ -295,7 +295,8 @@ PORTRAIT_COLUMNS = 8
 LANDSCAPE_COLUMNS = 14
 
 
-def grading_table(batch: Batch, answers: dict[str, np.ndarray]) -> GradingTable:
+def grading_table(batch: Batch, answers: dict[str, np.ndarray], variants: range | None = None) -> GradingTable:
+    """The grading sheet's table of the ``variants`` (0-based; default all)."""
     layout = batch.layout
     columns = [GradingColumn("y_pred", Y_PRED), GradingColumn("L", LOSS),
                GradingColumn("L_after_update", LOSS.after())]
@@ -305,7 +306,7 @@ def grading_table(batch: Batch, answers: dict[str, np.ndarray]) -> GradingTable:
     names = [c.name for c in columns]
     rows = tuple(
         GradingRow(k + 1, batch.codes[k], {name: float(answers[name][k]) for name in names})
-        for k in range(len(batch))
+        for k in (range(len(batch)) if variants is None else variants)
     )
     per_table = PORTRAIT_COLUMNS if len(columns) <= PORTRAIT_COLUMNS else LANDSCAPE_COLUMNS
     return GradingTable(tuple(columns), rows, per_table)

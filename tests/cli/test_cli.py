@@ -291,10 +291,10 @@ def test_a_run_that_fails_midway_leaves_the_previous_batch_intact(gen, tmp_path,
     assert gen("--count", "2", "--seed", "1", "--out", str(out), "--format", "json,csv")[0] == 0
     before = snapshot(out)
 
-    def explode(batch):
+    def explode(batch, out):
         raise failure
 
-    monkeypatch.setattr(answerfiles, "answers_csv", explode)
+    monkeypatch.setattr(answerfiles, "write_answers_csv", explode)
     code, _, err = gen("--count", "3", "--seed", "2", "--out", str(out), "--format", "json,csv", "--force")
     if isinstance(failure, KeyboardInterrupt):
         assert code == 130 and "interrupted; nothing was written" in err
