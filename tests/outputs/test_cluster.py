@@ -75,6 +75,17 @@ def test_russian_with_custom_templates_travelling_as_contents(gen, tmp_path, sch
     assert "контрольная" in text(tmp_path / "cluster" / "worksheets" / "variant-01.pdf")
 
 
+def test_accessible_tagged_pdfs_on_the_cluster_are_byte_identical(gen, tmp_path, scheduler):
+    # --accessible travels with the options: the workers write the same tagged PDF/UA-1 files.
+    same_as_local(gen, tmp_path, scheduler, "--count", "3", "--seed", "5", "--lang", "ru", "--format", "pdf",
+                  "--accessible")
+    from pypdf import PdfReader
+
+    for name in ("worksheets/variant-01.pdf", "handouts.pdf", "grading-sheet.pdf"):
+        root = PdfReader(tmp_path / "cluster" / name).trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/Lang"] == "ru", name
+
+
 def test_grades_feedback_pdf_is_byte_identical(gen, tmp_path, scheduler):
     code, _, err = gen("--count", "4", "--seed", "11", "--format", "json", "--out", tmp_path / "batch")
     assert code == 0, err
@@ -96,7 +107,7 @@ def test_grades_feedback_pdf_is_byte_identical(gen, tmp_path, scheduler):
 def test_print_jobs_are_split_into_parts_named_by_their_variants(gen, tmp_path, scheduler, monkeypatch):
     monkeypatch.setattr(printed, "VARIANTS_PER_PRINT_JOB", 2)  # as 1,000 would, on a batch a test can afford
     same_as_local(gen, tmp_path, scheduler, "--count", "5", "--seed", "3", "--format", "pdf")
-    names = sorted(p.name for p in (tmp_path / "cluster").iterdir() if p.is_file())
+    names = sorted(p.name for p in (tmp_path / "cluster").iterdir() if p.suffix == ".pdf")
     assert names == [f"{stem}-{a}-{b}.pdf" for stem in ("answer-keys", "grading-sheet", "handouts")
                      for a, b in (("01", "02"), ("03", "04"), ("05", "05"))]
     from pypdf import PdfReader
