@@ -1,5 +1,5 @@
 """Responses reports in Moodle's download formats, for simulated students: each file is one of
-the real exports in shared/moodle-samples with its table replaced, so everything around the
+the real exports in tests/moodle-samples with its table replaced, so everything around the
 table (the ZIP's members, styles, the XML's namespaces and cell markup) is what Moodle writes."""
 
 import csv
@@ -12,7 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 # Real exports from a Moodle 5.0 site, beside the repository (its README says what each student typed).
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "moodle-samples"
+SAMPLES = Path(__file__).resolve().parent / "moodle-samples"  # copied from the shared samples, screenshots left out
 
 # The Responses report's headers in English (the samples') and Russian (a Russian site's).
 HEADERS = {

@@ -60,7 +60,7 @@ def test_typed_not_numbers(text):
     assert numbertext.typed(text) is None
 
 
-# What students typed into Moodle in shared/moodle-samples, and more of Moodle's forms.
+# What students typed into Moodle in tests/moodle-samples, and more of Moodle's forms.
 MOODLE_FORMS = ["0.2449", "-0.9918597245682078", "  0.7187  ", "0.85 20", "- 0.8483", "-244.9187E-3",
                 "8.48284x10^-1", "-991.4284e-3", ".6495", "+0.3818", "+ 5.1269", "2563.4674e-3", "1*10**-2",
                 "3\u00d710^1", "-0,38180", "0,7616", "7", "-.5"]

@@ -2,7 +2,7 @@
 Moodle's mark and ours differ because Moodle read the text otherwise.
 
 Restated from qtype_numerical's answer processor (question/type/numerical/questiontype.php)
-and checked against a real Moodle 5.0 site (``shared/moodle-samples``): ASCII spaces anywhere are
+and checked against a real Moodle 5.0 site (``tests/moodle-samples``): ASCII spaces anywhere are
 dropped; ``e``, ``E``, ``x10^``, ``*10^``, ``×10^`` (and ``**``) start an exponent; a text with a
 ``.`` (or with several ``,``) has its commas dropped as thousands separators; any other text has
 the attempt's thousands separator dropped and its decimal separator made a ``.``. The separators

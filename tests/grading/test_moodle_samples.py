@@ -1,4 +1,4 @@
-"""The real Responses exports of shared/moodle-samples (a Moodle 5.0 site; its README says what
+"""The real Responses exports of tests/moodle-samples (a Moodle 5.0 site; its README says what
 each student typed and how Moodle marked it), re-graded against the batch regenerated with the
 README's command: every student's statuses against what they typed, and Moodle's own grade and
 box marks beside ours."""
