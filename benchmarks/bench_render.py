@@ -310,17 +310,11 @@ def main() -> None:
     parser.add_argument("--tagging", action="store_true", help="only section 6, --accessible against untagged")
     args = parser.parse_args()
     runs = max(3, args.runs)
-    if args.tagging:
+    only = tagging_ratios if args.tagging else subsetter_ratios if args.subsetter else None
+    if only:  # one section, in a scratch folder of its own
         work = Path(tempfile.mkdtemp(prefix="bench-render-"))
         try:
-            tagging_ratios(work, runs)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        return
-    if args.subsetter:
-        work = Path(tempfile.mkdtemp(prefix="bench-render-"))
-        try:
-            subsetter_ratios(work, runs)
+            only(work, runs)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
