@@ -23,7 +23,7 @@ from ..exercise.batch import Batch
 from ..grading.moodleregrade import Regrade
 from ..grading.report import Report
 from ..render.diagram import Diagram
-from ..render.pdf import load_weasyprint
+from ..render.pdf import PdfMaker, load_weasyprint
 from ..render.sheets import Sheet, sheet
 from ..render.templates import DocumentOptions, Renderer
 from .workers import in_workers
@@ -63,6 +63,12 @@ class Tools:
         if name not in self._tools:
             self._tools[name] = make(self)
         return self._tools[name]
+
+    @property
+    def pdf(self) -> PdfMaker:
+        """WeasyPrint with this process's templates, tagged or not as the options say: the one
+        maker of the worksheets, keys, grading sheets and feedback pages."""
+        return self.tool("pdf", lambda tools: PdfMaker(tools.renderer.search_path, tools.options.accessible))
 
 
 class Work(Tools):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..exercise import formulas
 from ..grading.report import Report
 from ..grading.statuses import STATUSES
-from ..render.pdf import PdfMaker, load_weasyprint
+from ..render.pdf import load_weasyprint
 from ..render.pdfjoin import PdfJoiner
 from ..render.sheets import Symbol, symbol
 from ..render.templates import DocumentOptions, Renderer
@@ -94,13 +94,9 @@ def feedback_view(report: Report, i: int, show_answers: bool = False) -> Feedbac
                     counts, marks.carried_credit, tuple(sections), show_answers)
 
 
-def _maker(tools: Tools) -> PdfMaker:
-    return PdfMaker(tools.renderer.search_path, tools.renderer.options.accessible)
-
-
 def _page(tools: Tools, feedback: Feedback) -> tuple[bytes, list[str]]:
     """One student's page(s), and the URLs refused so far."""
-    maker = tools.tool("pdf", _maker)
+    maker = tools.pdf
     data, _ = maker.pdf(tools.renderer.feedback_html(feedback))
     return data, list(maker.refused)
 
@@ -142,8 +138,7 @@ def write_feedback(
             joiner.add_sheet(data)  # each student on a new sheet
             refused += [u for u in urls if u not in refused]
             progress(i + 1)
-        joined = joiner
-    return joined.pages, refused
+    return joiner.pages, refused
 
 
 def write(job: GradeJob) -> None:

@@ -7,16 +7,10 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from ..render.pdf import PdfMaker
 from ..render.pdfjoin import PdfJoiner
 from ..render.sheets import GradingTable, grading_table
 from ..render.templates import Renderer
 from .base import Job, Output, Tools, Variant
-
-
-def _maker(work: Tools) -> PdfMaker:
-    return PdfMaker(work.renderer.search_path, work.renderer.options.accessible)
-
 
 # A print job holds at most this many variants (2,000+ pages): past it, numbered parts a print
 # shop's queue takes, and a teacher can send to several printers (README: Large batches).
@@ -46,13 +40,13 @@ class Pdf(Output):
 
     def render(self, variant: Variant) -> tuple[bytes, bytes, int, list[str]]:
         """The worksheet's and the key's PDF, their pages, and the URLs refused so far."""
-        maker = variant.work.tool("pdf", _maker)
+        maker = variant.work.pdf
         worksheet, key = variant.documents
         (worksheet_pdf, worksheet_pages), (key_pdf, key_pages) = maker.pdf(worksheet), maker.pdf(key)
         return worksheet_pdf, key_pdf, worksheet_pages + key_pages, list(maker.refused)
 
     def grading_sheet(self, work: Tools, table: GradingTable) -> tuple[bytes, int, list[str]]:
-        maker = work.tool("pdf", _maker)
+        maker = work.pdf
         data, pages = maker.pdf(work.renderer.grading_html(table))
         return data, pages, list(maker.refused)
 
