@@ -15,7 +15,9 @@ outlive each run. Then:
   3. a projection of 100,000 variants on N workers from the measured cost of a variant on a worker
      (2 workers x wall seconds / variants) and the command's own cost per variant, which bounds it;
   4. memory: the command's peak proportional set size at 2,000 variants against 200 (target <=
-     1.3x); its workers are the cluster's, not its children.
+     1.3x); its workers are the cluster's, not its children. And what the 2,000 variants grew
+     each worker by (resident set size, MB a variant).
+The workers run without Dask's profiler, as the README says to start them.
 Absolute seconds are printed for the record only: they depend on the machine.
 """
 
@@ -49,6 +51,12 @@ def run(count: int, out: Path, *extra: str, memory: bool = False) -> tuple[float
     return wall, peak, cpu, err
 
 
+def resident_mb() -> float:
+    """On a worker: its resident set size."""
+    with open("/proc/self/status") as status:
+        return int(status.read().split("VmRSS:")[1].split()[0]) / 1024
+
+
 def pages(err: str) -> int:
     return int(err.strip().splitlines()[-1].split(" pages")[0].split()[-1])
 
@@ -60,12 +68,14 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip 4. (2,000 variants)")
     args = parser.parse_args()
 
-    from distributed import LocalCluster
+    import dask
+    from distributed import Client, LocalCluster
 
     workers = 2
-    with tempfile.TemporaryDirectory() as tmp, \
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                         silence_logs=logging.CRITICAL) as cluster:
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # passed on to the workers
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.CRITICAL)
+    with tempfile.TemporaryDirectory() as tmp, cluster, Client(cluster, set_as_default=False) as client:
         out = Path(tmp)
         remote = ("--scheduler", cluster.scheduler_address)
         warm = run(WARM, out / "warm", *remote)
@@ -93,10 +103,14 @@ def main() -> None:
               f"{per_variant / command_cpu:.0f} workers")
         if not args.no_memory:
             small = run(200, out / "m", *remote, memory=True)
+            before = client.run(resident_mb)
             large = run(2000, out / "m", *remote, memory=True)
+            after = client.run(resident_mb)
+            growth = ", ".join(f"{before[w]:.0f} -> {after[w]:.0f} MB ({(after[w] - before[w]) / 1000:.3f} MB a "
+                               "variant)" for w in sorted(after))
             print(f"4. the command's peak memory: 2,000 variants {large[1]:.0f} MB, 200 {small[1]:.0f} MB: "
                   f"{large[1] / small[1]:.2f}x (target <= 1.3x); 2,000 variants in {large[0]:.0f} s, "
-                  f"{pages(large[3]) / large[0]:.1f} pages/s")
+                  f"{pages(large[3]) / large[0]:.1f} pages/s; the workers over them (1,000 variants each): {growth}")
 
 
 if __name__ == "__main__":

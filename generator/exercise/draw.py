@@ -8,8 +8,6 @@ variants at once and filtered with the batched solver.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .description import Exercise
@@ -47,7 +45,12 @@ def y_values(exercise: Exercise) -> np.ndarray:
     return Y_CLASSES if exercise.output.bounded else Y_VALUES
 
 MAX_ATTEMPTS_PER_VARIANT = 50_000
-MAX_CANDIDATES_PER_ROUND = 200_000
+# Candidates judged at once: their arrays (~350 bytes each, at the solver's peak) are the most
+# memory a batch's drawing takes, the same for 200 variants as for a million (measured: 25,000
+# costs 2-2-2-2-1's 20,000 variants 0.5 s more than 200,000 did, of 6 s, and 100 MB less).
+MAX_CANDIDATES_PER_ROUND = 25_000
+# Candidates, none of them accepted, after which the rules are taken to be unmeetable.
+MAX_CANDIDATES_NONE_ACCEPTED = 800_000
 
 
 class DrawError(RuntimeError):
@@ -95,14 +98,6 @@ def candidates(exercise: Exercise, seed: int, variant: np.ndarray, attempt: np.n
     return Givens(exercise, x, y, tuple(weights), np.full(len(variant), float(lr)))
 
 
-@dataclass
-class _Pending:
-    """Accepted candidates of one variant not used yet, and where its attempts stand."""
-
-    rows: list[np.ndarray]
-    next_attempt: int = 0
-
-
 # What to change when a rule rejects (nearly) every candidate.
 _HINTS = {
     "saturation": "other layer sizes",
@@ -121,18 +116,22 @@ def draw(exercise: Exercise, count: int, seed: int, lr: float, decimals: int, ru
     n_given = len(layout.given_names)
     chosen = np.empty((count, n_given))
     seen: set[bytes] = set()
-    pending = [_Pending([]) for _ in range(count)]
+    kept: dict[int, list[np.ndarray]] = {}  # accepted candidates of unsettled variants, not used yet
+    has_kept = np.zeros(count, dtype=bool)
+    next_attempt = np.zeros(count, dtype=np.int64)
     settled = 0  # variants 0..settled-1 are final
     tried = accepted = 0
     tally = Tally()
     while settled < count:
-        # Every unsettled variant with no accepted candidate left tries the same number of
-        # further attempts this round, enough to expect a few acceptances each.
-        open_ = np.array([k for k in range(settled, count) if not pending[k].rows])
+        # The earliest unsettled variants with no accepted candidate left each try the same number
+        # of further attempts this round, enough to expect a few acceptances each; a round holds
+        # at most MAX_CANDIDATES_PER_ROUND candidates, so that memory does not grow with the count.
+        waiting = np.flatnonzero(~has_kept[settled:]) + settled
         rate = (accepted + 1) / (tried + 4)
-        per = int(np.clip(np.ceil(4 / rate), 4, max(4, MAX_CANDIDATES_PER_ROUND // len(open_))))
-        starts = np.array([pending[k].next_attempt for k in open_])
-        if starts[0] >= MAX_ATTEMPTS_PER_VARIANT or (tried >= 4 * MAX_CANDIDATES_PER_ROUND and accepted == 0):
+        per = int(np.clip(np.ceil(4 / rate), 4, max(4, MAX_CANDIDATES_PER_ROUND // len(waiting))))
+        open_ = waiting[: max(1, MAX_CANDIDATES_PER_ROUND // per)]
+        starts = next_attempt[open_]
+        if starts[0] >= MAX_ATTEMPTS_PER_VARIANT or (tried >= MAX_CANDIDATES_NONE_ACCEPTED and accepted == 0):
             raise DrawError(_draw_error(exercise, count, accepted, tried, tally, rules))
         variant = np.repeat(open_, per)
         attempt = (starts[:, None] + np.arange(per)).ravel()
@@ -140,21 +139,24 @@ def draw(exercise: Exercise, count: int, seed: int, lr: float, decimals: int, ru
         ok = judge(batch, decimals, rules, tally)
         tried += len(ok)
         accepted += int(ok.sum())
+        next_attempt[open_] += per
         if ok.any():
-            for k, row in zip(variant[ok], batch.take(ok).flat()):
-                pending[k].rows.append(row)
-        for k in open_:
-            pending[k].next_attempt += per
+            for k, row in zip(variant[ok].tolist(), batch.take(ok).flat()):
+                kept.setdefault(k, []).append(row)
+            has_kept[variant[ok]] = True
         # Settle in order: variant k takes its first accepted candidate that no earlier
         # variant has; a variant with none left waits, and so do the ones after it.
-        while settled < count and pending[settled].rows:
-            row = pending[settled].rows.pop(0)
+        while settled < count and has_kept[settled]:
+            row = kept[settled].pop(0)
+            if not kept[settled]:
+                del kept[settled]
+                has_kept[settled] = False
             key = row.tobytes()
             if key in seen:
                 continue
             seen.add(key)
             chosen[settled] = row
-            pending[settled] = _Pending([])
+            kept.pop(settled, None)
             settled += 1
     return Givens.from_flat(exercise, chosen)
 

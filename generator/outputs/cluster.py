@@ -19,6 +19,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +34,17 @@ EXTRA = "pip install 'gen-worksheets[cluster]'"
 MAX_TEMPLATES_BYTES = 4 * 1024 * 1024  # a template pack is CSS, HTML, a few images; it goes with every task
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 30  # how long a scheduler may have no worker (one being started) before the run stops
+# How a worker is started without Dask's statistical profiler, whose history of WeasyPrint's deep
+# stack traces grew a worker by ~0.3 MB a variant (~0.9 MB a second), the bulk of its growth.
+PROFILER_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
+# How long a worker may take to answer the check: loading WeasyPrint and hashing the fonts takes
+# ~2 s on a loaded machine here; a worker that cannot take the task at all never answers.
+PROBE_SECONDS = 120
+# The check's task, as a call of the builtin ``eval`` on this constant: a task that names a function
+# of ours cannot even be unpickled on a worker without gen-worksheets, and Dask then neither runs it
+# nor fails it (the worker's connection to the scheduler breaks; distributed 2026.8), so the
+# command would wait for ever. The builtin unpickles anywhere and fails there in words.
+PROBE = "__import__('generator.outputs.cluster', fromlist=['probe']).probe()"
 # Tasks in flight per worker thread: enough that no worker waits for the next while its result
 # travels, few enough that this process holds little (a finished task's result comes here at once).
 TASKS_PER_THREAD = 4
@@ -90,9 +102,8 @@ _unpacked = _Unpacked()
 
 def _tools(spec: Spec) -> Tools:
     state = _unpacked
-    # Made once a run. A worker process's memory still grows as it lays out documents (~0.3 MB a
-    # variant, measured; not given back by new tools, gc or malloc_trim): local workers are replaced
-    # every ITEMS_PER_WORKER items; a cluster's are restarted between batches (README: Large batches).
+    # Made once a run (~0.4 MB of a worker's memory a run is not given back, measured). What grew a
+    # worker by ~0.5 MB a variant was Dask's profiler: the check asks for it off (PROFILER_OFF).
     if state.spec_id != spec.id:
         options = spec.options
         if spec.templates is not None:
@@ -130,8 +141,11 @@ def _refusal(worker: str, different: str) -> str:
             "the same versions and fonts (README: Large batches)")
 
 
-def _fingerprint() -> dict[str, str]:
-    return fingerprint()
+def probe() -> tuple[dict[str, str], bool]:
+    """On a worker, for the check: its fingerprint, and whether it runs Dask's profiler."""
+    from distributed import get_worker
+
+    return fingerprint(), "profile" in get_worker().periodic_callbacks
 
 
 # --- here ------------------------------------------------------------------------------------
@@ -198,24 +212,32 @@ class Cluster:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def check(self) -> None:
+    def check(self) -> list[str]:
         """Refuse the run, before any work is sent, if the scheduler has no worker or a worker's
-        fingerprint differs from this process's."""
+        fingerprint differs from this process's; gives the workers that run Dask's profiler."""
         try:
             self.client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except TimeoutError:
             raise ClusterError(f"the Dask scheduler at {self.address} has no workers (waited "
                                f"{WORKERS_SECONDS} s)") from None
         local = fingerprint()
-        workers = list(self.client.nthreads())
+        workers = self.workers()
         # As tasks on each worker (not Client.run, which would block its event loop while
         # WeasyPrint loads): the worker's threads then find it loaded.
-        futures = [self.client.submit(_fingerprint, workers=[w], allow_other_workers=False, pure=False)
+        futures = [self.client.submit(eval, PROBE, workers=[w], allow_other_workers=False, pure=False)
                    for w in workers]
+        profiling = []
+        deadline = time.monotonic() + PROBE_SECONDS
         try:
             for worker, future in zip(workers, futures):
                 try:
-                    theirs = self._result(future)
+                    future.result(timeout=max(0.0, deadline - time.monotonic()))
+                except Exception:
+                    if not future.done():
+                        raise ClusterError(f"worker {worker} did not answer in {PROBE_SECONDS} s; see its "
+                                           "log") from None
+                try:
+                    theirs, profiles = self._result(future)
                 except ClusterError:
                     raise
                 except Exception as e:  # no gen-worksheets there, no Pango, ...
@@ -226,8 +248,14 @@ class Cluster:
                 different = difference(local, theirs)
                 if different:
                     raise ClusterError(_refusal(worker, different))
+                if profiles:
+                    profiling.append(worker)
         finally:
             self.client.cancel(futures)
+        return profiling
+
+    def workers(self) -> list[str]:
+        return list(self.client.nthreads())
 
     def threads(self) -> int:
         return sum(self.client.nthreads().values()) or 1

@@ -28,8 +28,11 @@ LOCAL = ("--jobs", "2")
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.CRITICAL) as cluster:
+    # Workers started as the README says (without Dask's profiler); the config goes with them.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                           silence_logs=logging.CRITICAL)
+    with cluster:
         yield cluster.scheduler_address
 
 
@@ -51,7 +54,7 @@ def same_as_local(gen, tmp_path, scheduler, *args):
 
 def test_the_batch_laid_out_on_the_cluster_is_byte_identical(gen, tmp_path, scheduler):
     err = same_as_local(gen, tmp_path, scheduler, "--count", "5", "--seed", "2024", "--format", "pdf,json,csv,html")
-    assert "on 2 worker thread(s) at" in err
+    assert err.splitlines()[0] == f"gen-worksheets: laying out the PDFs on 2 worker thread(s) at {scheduler}"
     names = sorted(files(tmp_path / "cluster"))
     assert "handouts.pdf" in names and "grading-sheet.pdf" in names and "keys/variant-05-key.pdf" in names
 
@@ -137,6 +140,75 @@ def test_a_worker_with_other_fonts_is_refused_before_rendering(gen, tmp_path):
     assert len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert sorted(files(out)) == ["answers.json"]  # the old --out, untouched
+
+
+# A worker process of its own (``dask worker``), started with what it lacks from the beginning.
+NO_TOOL = """import sys
+
+class Absent:  # a machine where gen-worksheets was never installed
+    def find_spec(self, name, path=None, target=None):
+        if name == "generator" or name.startswith("generator."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Absent())
+from distributed.cli.dask_worker import main
+main()
+"""
+
+
+def refused_by_a_lone_worker(gen, tmp_path, command: list[str], env: dict[str, str]) -> str:
+    """The error of a run on a scheduler whose one worker is started by ``command``; checks that
+    it is one line and leaves the old --out as it was."""
+    out = tmp_path / "out"
+    assert gen("--count", "1", "--seed", "1", "--format", "json", "--out", out)[0] == 0
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster:
+        worker = subprocess.Popen([*command, cluster.scheduler_address, "--nthreads", "1", "--no-nanny",
+                                   "--no-dashboard"], env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+        try:
+            code, _, err = gen("--count", "3", "--seed", "1", "--out", out, "--force", "--scheduler",
+                               cluster.scheduler_address)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
+    assert sorted(files(out)) == ["answers.json"]  # the old --out, untouched
+    return err
+
+
+def test_a_worker_without_the_tool_is_refused_in_one_line_not_waited_for(gen, tmp_path):
+    # Its task names only Python's own eval: a task naming our functions cannot even be unpickled
+    # there, and Dask would leave the command waiting for ever.
+    err = refused_by_a_lone_worker(gen, tmp_path, [sys.executable, "-c", NO_TOOL], {})
+    assert err.startswith("gen-worksheets: error: worker tcp://127.0.0.1:")
+    assert err.endswith(" cannot lay out PDFs (ModuleNotFoundError: No module named 'generator'); it needs "
+                        "gen-worksheets, Pango and the fonts as here (README: Large batches)\n")
+
+
+def test_a_worker_without_pango_is_refused_in_one_line(gen, tmp_path):
+    # Empty files where the loader looks first: the libraries cannot be loaded, as where Pango is
+    # not installed.
+    libraries = tmp_path / "lib"
+    libraries.mkdir()
+    for name in ("libpango-1.0.so.0", "libpango-1.0.so", "libpangoft2-1.0.so.0", "libpangoft2-1.0.so"):
+        (libraries / name).write_bytes(b"")
+    err = refused_by_a_lone_worker(gen, tmp_path / "run", [sys.executable, "-m", "distributed.cli.dask_worker"],
+                                   {"LD_LIBRARY_PATH": str(libraries)})
+    assert " cannot lay out PDFs (RenderError: WeasyPrint cannot load Pango (" in err
+    assert "install it, e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0)" in err
+
+
+def test_workers_running_dask_s_profiler_get_a_notice(gen, tmp_path):
+    # Dask's default: its history of WeasyPrint's stack traces grew workers by ~0.3 MB a variant.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.CRITICAL) as cluster:
+        code, _, err = gen("--count", "1", "--seed", "1", "--format", "pdf", "--out", tmp_path / "out",
+                           "--scheduler", cluster.scheduler_address)
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        "gen-worksheets: notice: 1 of 1 workers run Dask's profiler, which keeps the stack traces of the last "
+        "1,000 s: ~0.9 MB a second a worker laying out PDFs; start them with "
+        "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False (README: Large batches)")
 
 
 def test_without_distributed_scheduler_is_refused_naming_the_extra(gen, tmp_path, monkeypatch):
