@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.exercise import draw as draw_module
 from generator.exercise import tolerance
 from generator.exercise.description import COURSE, Exercise
 from generator.exercise.draw import WEIGHT_VALUES, X_VALUES, Y_VALUES, DrawError, draw
@@ -63,6 +64,16 @@ def test_variant_k_depends_only_on_seed_and_k(sizes):
     thirty = draw(exercise, 30, 77, 0.1, 4).flat()
     forty = draw(exercise, 40, 77, 0.1, 4).flat()
     assert np.array_equal(forty[:30], thirty)
+
+
+@pytest.mark.parametrize("sizes", [(2, 2, 2, 1), (2, 2, 2, 2, 1), (1, 1, 1)])
+def test_the_variants_do_not_depend_on_how_many_candidates_a_round_judges(sizes, monkeypatch):
+    # Rounds are bounded so that drawing takes the same memory for any count; the bound must not
+    # change which variants are drawn (1-1-1: duplicates refused across rounds too).
+    exercise = Exercise(Layout(sizes))
+    whole = draw(exercise, 300, 11, 0.1, 4).flat()
+    monkeypatch.setattr(draw_module, "MAX_CANDIDATES_PER_ROUND", 500)
+    assert np.array_equal(draw(exercise, 300, 11, 0.1, 4).flat(), whole)
 
 
 def test_small_networks_with_few_possible_variants_still_get_distinct_ones():
