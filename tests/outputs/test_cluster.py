@@ -198,6 +198,38 @@ def test_a_worker_without_pango_is_refused_in_one_line(gen, tmp_path):
     assert "install it, e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0)" in err
 
 
+def test_a_worker_without_the_tool_joining_mid_batch_stops_itself_and_the_batch_completes(gen, tmp_path):
+    # Dask's own behaviour, relied on: the task it cannot unpickle breaks its connection, it stops,
+    # and the scheduler gives its tasks to the others.
+    args = ("--count", "20", "--seed", "3", "--format", "pdf")
+    log = tmp_path / "worker.log"
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                           silence_logs=logging.CRITICAL)
+    joined = []
+
+    def join_once_rendering():
+        for _ in range(3000):
+            if list(tmp_path.glob(".out.partial-*/worksheets/*.pdf")):
+                with open(log, "w") as stderr:
+                    joined.append(subprocess.Popen([sys.executable, "-c", NO_TOOL, cluster.scheduler_address,
+                                                    "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+                                                   stderr=stderr))
+                return
+            time.sleep(0.02)
+
+    with cluster:
+        joiner = threading.Thread(target=join_once_rendering)
+        joiner.start()
+        code, _, err = gen(*args, "--out", tmp_path / "out", "--scheduler", cluster.scheduler_address)
+        joiner.join()
+        assert joined and joined[0].wait(timeout=60) == 0  # it stopped itself
+    assert code == 0, err
+    assert "Reason: worker-handle-scheduler-connection-broken" in log.read_text()  # it was given a task
+    assert gen(*args, "--out", tmp_path / "local", *LOCAL)[0] == 0
+    assert files(tmp_path / "out") == files(tmp_path / "local")
+
+
 def test_workers_running_dask_s_profiler_get_a_notice(gen, tmp_path):
     # Dask's default: its history of WeasyPrint's stack traces grew workers by ~0.3 MB a variant.
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
