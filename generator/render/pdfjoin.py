@@ -7,6 +7,8 @@ need not pay.
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -63,10 +65,53 @@ class PdfJoiner:
 
     def add(self, source: Path | bytes) -> int:
         """Append every page of ``source`` (a file, or a PDF's bytes); returns how many."""
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        try:
+            parsed = _Untagged(data)
+        except _Unsupported:  # tagged, or not written as pydyf writes: pypdf reads anything
+            return self._add_read_by_pypdf(data)
+        return self._add_untagged(parsed)
+
+    def _add_untagged(self, source: _Untagged) -> int:
+        """``add`` for what WeasyPrint writes untagged (``_Untagged``): each object copied as its
+        bytes, only its references renumbered (measured: 1.6 ms a document, 11.8 through pypdf)."""
+        numbers = {source.pages_root: self._pages_root}  # each page's /Parent becomes ours
+        pending = list(source.pages)
+        for page in pending:
+            numbers[page] = self._new_number()
+        self._kids += [numbers[page] for page in source.pages]
+        self._tagged = False
+        self._sources += 1
+        seen = {*pending, source.pages_root}  # the source's page tree is not copied
+
+        def renumber(match: re.Match) -> bytes:
+            if match[1] is None:
+                return match[0]  # a string
+            number = int(match[1])
+            if number not in numbers:
+                numbers[number] = self._new_number()
+            if number not in seen:
+                seen.add(number)
+                pending.append(number)
+            return b"%d 0 R" % numbers[number]
+
+        while pending:
+            number = pending.pop()
+            text, stream = source.objects[number]
+            self._offsets[numbers[number]] = self._file.tell()
+            self._file.write(b"%d 0 obj\n" % numbers[number])
+            self._file.write(_TOKENS.sub(renumber, text))
+            if stream is not None:
+                self._file.write(b"\nstream\n" + stream + b"\nendstream")
+            self._file.write(b"\nendobj\n")
+        self.last_page_size = source.last_page_size
+        return len(source.pages)
+
+    def _add_read_by_pypdf(self, source: bytes) -> int:
         from pypdf import PdfReader
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-        reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
+        reader = PdfReader(io.BytesIO(source))
         numbers: dict[int, int] = {}
         pending: list[IndirectObject] = []
 
@@ -245,6 +290,109 @@ class PdfJoiner:
             self.close()
         else:
             self._file.close()
+
+
+# In an object's text (never a stream's data): a literal string, which pydyf writes with its
+# parentheses and backslashes escaped, kept as it is; a reference, renumbered; or a parenthesis
+# outside a string, which pydyf never writes (refused: the text is not what this reader knows).
+_TOKENS = re.compile(rb"\((?:[^()\\]|\\.)*\)|(?<![\w.#/+-])(\d+) 0 R(?!\w)", re.S)
+_STRAY = re.compile(rb"\((?:[^()\\]|\\.)*\)|[()]", re.S)
+_REFERENCE = rb"(\d+) 0 R"
+
+
+class _Unsupported(Exception):
+    """Not a PDF as WeasyPrint writes it untagged: joined by way of pypdf instead."""
+
+
+class _Untagged:
+    """An untagged PDF as WeasyPrint writes it with pydyf: a cross-reference stream; every
+    object that is not a stream in one object stream; streams with a direct /Length. Its objects'
+    texts, its pages in order and their tree's root; anything else raises ``_Unsupported``."""
+
+    def __init__(self, data: bytes):
+        try:
+            self._read(data)
+        except (ValueError, IndexError, KeyError, zlib.error) as e:
+            raise _Unsupported(str(e)) from None
+
+    def _read(self, data: bytes) -> None:
+        if not data.startswith(b"%PDF-"):
+            raise _Unsupported("not a PDF")
+        start = int(data[data.rindex(b"startxref") + 9:data.rindex(b"%%EOF")])
+        xref, table = self._stream_at(data, start)
+        if not re.search(rb"/Type ?/XRef", xref) or b"/Encrypt" in xref or b"/Prev" in xref:
+            raise _Unsupported("no plain cross-reference stream")
+        table = _inflated(xref, table)
+        widths = [int(w) for w in re.search(rb"/W ?\[(\d+) (\d+) (\d+)\]", xref).groups()]
+        first, count = (int(v) for v in re.search(rb"/Index ?\[(\d+) (\d+)\]", xref).groups())
+        root = int(re.search(rb"/Root " + _REFERENCE, xref)[1])
+        entries, at = {}, 0
+        for number in range(first, first + count):
+            fields = []
+            for width in widths:
+                fields.append(int.from_bytes(table[at:at + width], "big"))
+                at += width
+            entries[number] = fields
+        self.objects: dict[int, tuple[bytes, bytes | None]] = {}
+        for number, (kind, where, _) in entries.items():
+            if kind == 1:
+                text, stream = self._stream_at(data, where)
+                if int(re.match(rb"(\d+) 0 obj", data[where:where + 20])[1]) != number:
+                    raise _Unsupported("cross-reference offsets do not match")
+                self.objects[number] = (text, stream)
+        for text, stream in list(self.objects.values()):
+            if re.search(rb"/Type ?/ObjStm", text):
+                self._unpack(text, stream)
+        for number, (kind, *_) in entries.items():
+            if kind == 2 and number not in self.objects:
+                raise _Unsupported(f"object {number} is not in an object stream")
+        catalog = self.objects[root][0]
+        if b"/StructTreeRoot" in catalog:
+            raise _Unsupported("tagged")
+        self.pages_root = int(re.search(rb"/Pages " + _REFERENCE, catalog)[1])
+        tree = self.objects[self.pages_root][0]
+        if set(re.findall(rb"/(\w+)", re.sub(rb"\[[^]]*\]", b"", tree))) != {b"Type", b"Pages", b"Kids", b"Count"}:
+            raise _Unsupported("the page tree holds inherited attributes")
+        self.pages = [int(n) for n in re.findall(_REFERENCE, re.search(rb"/Kids ?\[([^]]*)\]", tree)[1])]
+        for text, _ in self.objects.values():
+            if b"/StructParent" in text or _STRAY.sub(b"", text).count(b"(") or _STRAY.sub(b"", text).count(b")"):
+                raise _Unsupported("marked content, or a string pydyf would not write")
+        for page in self.pages:
+            if not re.search(rb"/Type ?/Page\b", self.objects[page][0]):
+                raise _Unsupported("a nested page tree")
+        box = re.search(rb"/MediaBox ?\[([^]]*)\]", self.objects[self.pages[-1]][0])[1].split()
+        self.last_page_size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
+
+    @staticmethod
+    def _stream_at(data: bytes, offset: int) -> tuple[bytes, bytes]:
+        """The dictionary and the (still encoded) data of the stream object at ``offset``."""
+        head = re.compile(rb"\d+ 0 obj\n(<<.*?>>)\nstream\n", re.S).match(data, offset)
+        if head is None:
+            raise _Unsupported(f"no stream object at {offset}")
+        length = re.findall(rb"/Length (\d+)(?! 0 R)", head[1])
+        if len(length) != 1:
+            raise _Unsupported("a stream's /Length is not one direct number")
+        end = head.end() + int(length[0])
+        if not data.startswith(b"\nendstream", end):
+            raise _Unsupported("a stream's /Length does not end it")
+        return head[1], data[head.end():end]
+
+    def _unpack(self, text: bytes, stream: bytes) -> None:
+        body = _inflated(text, stream)
+        n, first = int(re.search(rb"/N (\d+)", text)[1]), int(re.search(rb"/First (\d+)", text)[1])
+        pairs = [int(v) for v in body[:first].split()]
+        numbers, offsets = pairs[0::2], [first + o for o in pairs[1::2]]
+        if len(numbers) != n:
+            raise _Unsupported("an object stream's header")
+        for number, begin, end in zip(numbers, offsets, offsets[1:] + [len(body)]):
+            self.objects[number] = (body[begin:end].strip(), None)
+
+
+def _inflated(dictionary: bytes, stream: bytes) -> bytes:
+    """The data of a stream compressed as pydyf compresses (Flate, no predictor)."""
+    if not re.search(rb"/Filter ?/FlateDecode", dictionary) or b"/DecodeParms" in dictionary:
+        raise _Unsupported("a stream compressed otherwise")
+    return zlib.decompress(stream)
 
 
 def _as_list(value) -> list:
