@@ -35,7 +35,7 @@ MAX_TEMPLATES_BYTES = 4 * 1024 * 1024  # a template pack is CSS, HTML, a few ima
 CONNECT_SECONDS = 10
 WORKERS_SECONDS = 30  # how long a scheduler may have no worker (one being started) before the run stops
 # How a worker is started without Dask's statistical profiler, whose history of WeasyPrint's deep
-# stack traces grew a worker by ~0.3 MB a variant (~0.9 MB a second), the bulk of its growth.
+# stack traces grew a worker by ~0.5 MB a variant (~0.9 MB a second), the bulk of its growth.
 PROFILER_OFF = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
 # How long a worker may take to answer the check: loading WeasyPrint and hashing the fonts takes
 # ~2 s on a loaded machine here; a worker that cannot take the task at all never answers.

@@ -101,3 +101,29 @@ def test_a_pdf_written_otherwise_is_joined_by_way_of_pypdf(documents, tmp_path):
     first, second = PdfReader(tmp_path / "first.pdf"), PdfReader(tmp_path / "second.pdf", strict=True)
     assert len(second.pages) == len(first.pages) + len(PdfReader(documents["en"][2]).pages)
     assert [p.extract_text() for p in second.pages[:len(first.pages)]] == [p.extract_text() for p in first.pages]
+
+
+@pytest.mark.parametrize("change", [
+    (b"/W [", b"/X ["),  # the cross-reference stream's widths missing
+    (b"/Length ", b"/Lxngth "),  # a stream without a length
+    (b" 0 obj", b" 1 obj"),  # offsets that do not match their objects
+])
+def test_what_the_fast_path_does_not_know_goes_to_pypdf_not_to_an_error(documents, change):
+    data = documents["en"][0].read_bytes()
+    assert change[0] in data
+    with pytest.raises(pdfjoin._Unsupported):
+        pdfjoin._Untagged(data.replace(change[0], change[1], 1))
+
+
+@pytest.mark.parametrize("added, reason", [
+    (b"/Was 999999 0 R", "does not hold"),  # a reference the copy could not follow
+    (b"/Was (a)b)", "would not write"),  # a parenthesis outside any string
+    (b"/StructParents 0", "marked content"),  # a tagged document's mark
+])
+def test_objects_the_byte_level_copy_could_get_wrong_are_refused(documents, added, reason):
+    # Inside the compressed object stream, so changed as parsed: the check that follows parsing.
+    source = pdfjoin._Untagged(documents["en"][0].read_bytes())
+    page = source.objects[source.pages[0]][0]
+    source.objects[source.pages[0]] = (page[:-2] + added + b">>", None)
+    with pytest.raises(pdfjoin._Unsupported, match=reason):
+        source._check()
